@@ -1,0 +1,356 @@
+/**
+ * The SPICO API contract (SPEC §8): the one typed, validated description of what the module
+ * consumes. The module's client and the sandbox both import it, so neither can drift alone.
+ */
+import * as v from 'valibot';
+
+// --- Status codes -----------------------------------------------------------------------------
+
+export const STATUS_CODES = [
+	'analyse_demande',
+	'en_attente',
+	'non_suivi',
+	'suivi_inclusion',
+	'reorientation',
+	'sortie',
+	'non_renseigne'
+] as const;
+export type StatusCode = (typeof STATUS_CODES)[number];
+
+/** The guide's labels, in the guide's order. */
+export const STATUS_LABELS: Readonly<Record<StatusCode, string>> = {
+	analyse_demande: 'Analyse de la demande',
+	en_attente: 'En attente',
+	non_suivi: 'Non suivi',
+	suivi_inclusion: 'Suivi (Inclusion)',
+	reorientation: 'Réorientation',
+	sortie: 'Sortie',
+	non_renseigne: 'Non renseigné'
+};
+
+// --- Scalars ----------------------------------------------------------------------------------
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME_RE =
+	/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function isRealCalendarDay(y: number, m: number, d: number): boolean {
+	if (m < 1 || m > 12 || d < 1) return false;
+	const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+	return d <= days;
+}
+
+/** True for `YYYY-MM-DD` naming a day that exists (no 2023-02-30). */
+export function isIsoDate(s: string): boolean {
+	const m = DATE_RE.exec(s);
+	return m !== null && isRealCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
+/** True for an ISO 8601 date-time with an explicit offset (`Z` or `±hh:mm`). */
+export function isIsoDateTime(s: string): boolean {
+	const m = DATETIME_RE.exec(s);
+	if (m === null) return false;
+	if (!isRealCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]))) return false;
+	if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59) return false;
+	return !Number.isNaN(Date.parse(s));
+}
+
+export const IsoDate = v.pipe(v.string(), v.check(isIsoDate, 'date attendue au format AAAA-MM-JJ'));
+export const IsoDateTime = v.pipe(
+	v.string(),
+	v.check(isIsoDateTime, 'date-heure ISO 8601 avec décalage attendue')
+);
+const Text = v.nullable(v.string());
+const Id = v.pipe(v.string(), v.minLength(1));
+
+// --- /me --------------------------------------------------------------------------------------
+
+export const MeSchema = v.object({
+	user: v.object({ id: Id, name: v.string() }),
+	account: v.variant('type', [
+		v.object({ type: v.literal('structure'), structureId: Id, structureName: v.string() }),
+		v.object({ type: v.literal('personal') })
+	])
+});
+export type Me = v.InferOutput<typeof MeSchema>;
+
+// --- Catalogue of thematics and forms ---------------------------------------------------------
+
+export const FIELD_TYPES = [
+	'text',
+	'number',
+	'date',
+	'datetime',
+	'boolean',
+	'choice',
+	'multichoice'
+] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+export const FieldSchema = v.object({
+	id: Id,
+	label: v.string(),
+	type: v.picklist(FIELD_TYPES),
+	options: v.optional(v.array(v.object({ value: v.string(), label: v.string() })))
+});
+export type Field = v.InferOutput<typeof FieldSchema>;
+
+export const FormSchema = v.object({ id: Id, label: v.string(), fields: v.array(FieldSchema) });
+export type Form = v.InferOutput<typeof FormSchema>;
+
+export const ThematicSchema = v.object({ id: Id, label: v.string(), forms: v.array(FormSchema) });
+export type Thematic = v.InferOutput<typeof ThematicSchema>;
+
+export const ThematicsSchema = v.object({ items: v.array(ThematicSchema) });
+
+// --- Bulk lists -------------------------------------------------------------------------------
+
+export const PatientSchema = v.object({
+	nom: v.string(),
+	prenom: v.string(),
+	dateNaissance: v.nullable(IsoDate)
+});
+export type Patient = v.InferOutput<typeof PatientSchema>;
+
+export const StatusEventSchema = v.object({ at: IsoDateTime, status: v.picklist(STATUS_CODES) });
+export type StatusEvent = v.InferOutput<typeof StatusEventSchema>;
+
+export const DossierSchema = v.object({
+	dossierId: Id,
+	patient: PatientSchema,
+	ins: Text,
+	nomNaissance: Text,
+	nomUsage: Text,
+	prenoms: Text,
+	sexe: v.nullable(v.picklist(['F', 'M', 'I'])),
+	adresse: Text,
+	codePostal: Text,
+	commune: Text,
+	telephone: Text,
+	courriel: Text,
+	medecinTraitant: Text,
+	createdAt: IsoDateTime,
+	archivedAt: v.nullable(IsoDateTime),
+	statusEvents: v.array(StatusEventSchema)
+});
+export type Dossier = v.InferOutput<typeof DossierSchema>;
+
+export const APPOINTMENT_STATUSES = ['prevu', 'honore', 'annule', 'non_honore'] as const;
+export const AppointmentSchema = v.object({
+	id: Id,
+	dossierId: Id,
+	patient: PatientSchema,
+	start: IsoDateTime,
+	end: v.nullable(IsoDateTime),
+	type: Text,
+	motif: Text,
+	lieu: Text,
+	professionnel: Text,
+	statut: v.picklist(APPOINTMENT_STATUSES),
+	commentaire: Text
+});
+export type Appointment = v.InferOutput<typeof AppointmentSchema>;
+
+export const HOSPITALISATION_MODES = ['complete', 'ambulatoire', 'hdj'] as const;
+export const HospitalisationSchema = v.object({
+	id: Id,
+	dossierId: Id,
+	patient: PatientSchema,
+	etablissement: Text,
+	service: Text,
+	mode: v.nullable(v.picklist(HOSPITALISATION_MODES)),
+	entree: IsoDate,
+	sortie: v.nullable(IsoDate),
+	motif: Text,
+	commentaire: Text
+});
+export type Hospitalisation = v.InferOutput<typeof HospitalisationSchema>;
+
+export const CARE_CIRCLE_TYPES = ['professionnel', 'structure', 'proche_aidant'] as const;
+export const CareCircleMemberSchema = v.object({
+	id: Id,
+	dossierId: Id,
+	patient: PatientSchema,
+	intervenant: v.string(),
+	type: v.picklist(CARE_CIRCLE_TYPES),
+	specialite: Text,
+	role: Text,
+	identifiant: Text,
+	telephone: Text,
+	courriel: Text,
+	debut: v.nullable(IsoDate),
+	fin: v.nullable(IsoDate)
+});
+export type CareCircleMember = v.InferOutput<typeof CareCircleMemberSchema>;
+
+export const FormValueSchema = v.nullable(
+	v.union([v.string(), v.number(), v.boolean(), v.array(v.string())])
+);
+export type FormValue = v.InferOutput<typeof FormValueSchema>;
+
+export const FormResponseSchema = v.object({
+	id: Id,
+	dossierId: Id,
+	patient: PatientSchema,
+	formId: Id,
+	date: IsoDateTime,
+	auteur: Text,
+	values: v.record(v.string(), FormValueSchema)
+});
+export type FormResponse = v.InferOutput<typeof FormResponseSchema>;
+
+/** The bulk lists, by the path segment that names them under `/structures/{sid}/`. */
+export const LIST_ITEM_SCHEMAS = {
+	dossiers: DossierSchema,
+	appointments: AppointmentSchema,
+	hospitalisations: HospitalisationSchema,
+	'care-circle': CareCircleMemberSchema,
+	responses: FormResponseSchema
+} as const;
+export type ListName = keyof typeof LIST_ITEM_SCHEMAS;
+export type ListItem<L extends ListName> = v.InferOutput<(typeof LIST_ITEM_SCHEMAS)[L]>;
+
+/** Path of a list under the API base URL; `responses` needs the form. */
+export function listPath(structureId: string, list: ListName, formId?: string): string {
+	const base = `structures/${encodeURIComponent(structureId)}`;
+	if (list === 'responses') {
+		if (formId === undefined) throw new Error('formId requis pour les réponses de formulaire');
+		return `${base}/forms/${encodeURIComponent(formId)}/responses`;
+	}
+	return `${base}/${list}`;
+}
+
+/** The envelope of every bulk page; items are validated one by one (see `parsePage`). */
+export const PageEnvelopeSchema = v.object({
+	items: v.array(v.unknown()),
+	nextCursor: v.nullable(v.string()),
+	total: v.pipe(v.number(), v.integer(), v.minValue(0))
+});
+
+export interface Page<T> {
+	items: T[];
+	nextCursor: string | null;
+	total: number;
+}
+
+export const PAGE_LIMIT_MAX = 5000;
+
+/** Filters shared by every bulk list (SPEC §3, §8). */
+export interface ListQuery {
+	from: string;
+	to: string;
+	archived: boolean;
+	statuses: readonly StatusCode[];
+	cursor?: string | null;
+	limit?: number;
+}
+
+/** Query string of a list request, in the contract's spelling (`status` repeated). */
+export function listSearchParams(q: ListQuery): URLSearchParams {
+	const p = new URLSearchParams();
+	p.set('from', q.from);
+	p.set('to', q.to);
+	p.set('archived', q.archived ? 'true' : 'false');
+	for (const s of q.statuses) p.append('status', s);
+	if (q.cursor) p.set('cursor', q.cursor);
+	if (q.limit !== undefined) p.set('limit', String(q.limit));
+	return p;
+}
+
+// --- Errors -----------------------------------------------------------------------------------
+
+/** RFC 9457 problem details; every member optional as the RFC says. */
+export const ProblemSchema = v.object({
+	type: v.optional(v.string()),
+	title: v.optional(v.string()),
+	status: v.optional(v.number()),
+	detail: v.optional(v.string()),
+	instance: v.optional(v.string())
+});
+export type Problem = v.InferOutput<typeof ProblemSchema>;
+
+/** A response that breaks the contract: names the endpoint, the dossier and the field. */
+export class ContractError extends Error {
+	override readonly name = 'ContractError';
+	constructor(
+		readonly endpoint: string,
+		readonly field: string,
+		readonly dossierId: string | null,
+		readonly reason: string
+	) {
+		super(
+			`Réponse non conforme de l'API (${endpoint})` +
+				(dossierId ? `, dossier ${dossierId}` : '') +
+				`, champ « ${field} » : ${reason}`
+		);
+	}
+}
+
+function issuePath(issue: v.BaseIssue<unknown>): string {
+	const keys = (issue.path ?? []).map((p) => String(p.key));
+	return keys.length ? keys.join('.') : '(racine)';
+}
+
+/** Validates `data` against `schema` or throws a ContractError naming the field. */
+export function parseOrThrow<S extends v.GenericSchema>(
+	schema: S,
+	data: unknown,
+	endpoint: string,
+	dossierId: string | null = null
+): v.InferOutput<S> {
+	const r = v.safeParse(schema, data);
+	if (r.success) return r.output;
+	const issue = r.issues[0];
+	throw new ContractError(endpoint, issuePath(issue), dossierId, issue.message);
+}
+
+function dossierIdOf(item: unknown): string | null {
+	if (item && typeof item === 'object' && 'dossierId' in item) {
+		const id = (item as { dossierId: unknown }).dossierId;
+		if (typeof id === 'string' || typeof id === 'number') return String(id);
+	}
+	return null;
+}
+
+/** Validates one bulk page; a bad item fails the whole page, naming its dossier and field. */
+export function parsePage<L extends ListName>(
+	list: L,
+	data: unknown,
+	endpoint: string
+): Page<ListItem<L>> {
+	const envelope = parseOrThrow(PageEnvelopeSchema, data, endpoint);
+	const schema = LIST_ITEM_SCHEMAS[list] as v.GenericSchema<unknown, ListItem<L>>;
+	const items = envelope.items.map((item, i) => {
+		const r = v.safeParse(schema, item);
+		if (r.success) return r.output;
+		const issue = r.issues[0];
+		throw new ContractError(
+			endpoint,
+			`items[${i}].${issuePath(issue)}`,
+			dossierIdOf(item),
+			issue.message
+		);
+	});
+	return { items, nextCursor: envelope.nextCursor, total: envelope.total };
+}
+
+// --- Audit trail (SPEC §8) --------------------------------------------------------------------
+
+export const EXTRACTION_OUTCOMES = ['done', 'failed', 'cancelled'] as const;
+export const ExtractionEventSchema = v.object({
+	userId: Id,
+	filters: v.object({
+		from: IsoDate,
+		to: IsoDate,
+		archived: v.boolean(),
+		statuses: v.array(v.picklist(STATUS_CODES)),
+		files: v.array(v.string()),
+		forms: v.array(v.string())
+	}),
+	files: v.array(v.object({ name: v.string(), rows: v.pipe(v.number(), v.integer()) })),
+	outcome: v.picklist(EXTRACTION_OUTCOMES),
+	reason: v.optional(v.string()),
+	startedAt: IsoDateTime,
+	endedAt: IsoDateTime
+});
+export type ExtractionEvent = v.InferOutput<typeof ExtractionEventSchema>;

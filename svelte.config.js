@@ -1,0 +1,17 @@
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** @type {import('@sveltejs/kit').Config} */
+const config = {
+	preprocess: vitePreprocess(),
+	kit: {
+		// A static SPA shell: the app has no server of its own in production.
+		adapter: adapter({ fallback: 'index.html' }),
+		alias: {
+			$core: 'src/lib/core',
+			$contract: 'src/lib/contract'
+		}
+	}
+};
+
+export default config;
