@@ -1,0 +1,98 @@
+/**
+ * Run-time configuration of the standalone app: a `config.json` beside it, so that one build
+ * serves any deployment (SPEC §10). Embedded, the host passes the same values to `mount()`.
+ */
+import * as v from 'valibot';
+import { DEFAULT_MAX_PERIOD_YEARS } from './core/request';
+
+export const DEFAULT_RETENTION_DAYS = 7;
+
+export const AppConfigSchema = v.object({
+	/** Base URL of the SPICO API, absolute or relative to the page. */
+	apiBaseUrl: v.pipe(v.string(), v.trim(), v.nonEmpty('adresse de l’API attendue')),
+	/** Bearer token, for sandbox and demo deployments only: the embedded module gets `getToken`. */
+	token: v.optional(v.pipe(v.string(), v.nonEmpty('jeton vide'))),
+	maxPeriodYears: v.optional(
+		v.pipe(
+			v.number(),
+			v.integer('nombre entier d’années attendu'),
+			v.minValue(1, 'au moins 1 an'),
+			v.maxValue(100, 'au plus 100 ans')
+		)
+	),
+	retentionDays: v.optional(
+		v.pipe(
+			v.number(),
+			v.integer('nombre entier de jours attendu'),
+			v.minValue(1, 'au moins 1 jour')
+		)
+	)
+});
+
+export interface AppConfig {
+	apiBaseUrl: string;
+	token?: string;
+	maxPeriodYears: number;
+	retentionDays: number;
+}
+
+/** A missing or invalid `config.json`, with a message for the user. */
+export class ConfigError extends Error {
+	override readonly name = 'ConfigError';
+}
+
+/** Validates the content of `config.json` and fills in the defaults. */
+export function parseConfig(data: unknown): AppConfig {
+	const r = v.safeParse(AppConfigSchema, data);
+	if (!r.success) {
+		const issue = r.issues[0];
+		const path = (issue.path ?? []).map((p) => String(p.key)).join('.');
+		throw new ConfigError(
+			`Configuration invalide (config.json)${path ? `, champ « ${path} »` : ''} : ${issue.message}.`
+		);
+	}
+	const { apiBaseUrl, token, maxPeriodYears, retentionDays } = r.output;
+	return {
+		apiBaseUrl,
+		...(token === undefined ? {} : { token }),
+		maxPeriodYears: maxPeriodYears ?? DEFAULT_MAX_PERIOD_YEARS,
+		retentionDays: retentionDays ?? DEFAULT_RETENTION_DAYS
+	};
+}
+
+export interface LoadConfigOptions {
+	/** Where `config.json` is; default: beside the app (`document.baseURI`). */
+	url?: string | URL;
+	fetch?: typeof fetch;
+	signal?: AbortSignal;
+}
+
+/** Fetches and validates `config.json`; every failure is a ConfigError in French. */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<AppConfig> {
+	const url = options.url ?? new URL('config.json', document.baseURI);
+	const doFetch = options.fetch ?? fetch;
+	let response: Response;
+	try {
+		// no-store: a redeployed config must be seen at the next load, not a cached one.
+		response = await doFetch(url, { cache: 'no-store', signal: options.signal });
+	} catch (error) {
+		if (error instanceof DOMException && error.name === 'AbortError') throw error;
+		throw new ConfigError(
+			'Impossible de charger la configuration (config.json) : réseau indisponible.'
+		);
+	}
+	if (!response.ok) {
+		throw new ConfigError(
+			response.status === 404
+				? 'Configuration absente : le fichier config.json est introuvable à côté de l’application.'
+				: `Impossible de charger la configuration (config.json) : erreur ${response.status}.`
+		);
+	}
+	let data: unknown;
+	try {
+		data = await response.json();
+	} catch {
+		throw new ConfigError('Configuration illisible : config.json n’est pas un JSON valide.');
+	}
+	return parseConfig(data);
+}

@@ -1,0 +1,147 @@
+/**
+ * Browser helpers for the e2e tests: headless Chromium with a fresh profile, French locale and
+ * Paris time, the built app opened with a chosen token, console errors, axe checks.
+ *
+ *   const browser = await launchBrowser();            // beforeAll
+ *   const { page, consoleErrors } = await openApp(browser, { token: 'sandbox-bob' });
+ *   expect(await axeViolations(page)).toEqual([]);
+ *   await browser.close();                            // afterAll
+ */
+import { createRequire } from 'node:module';
+import { inject } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { DEFAULT_TOKEN, type E2EContext } from './global-setup';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** URLs of the app and the sandbox started by global-setup.ts. */
+export function e2e(): E2EContext {
+	return inject('e2e');
+}
+
+/**
+ * Headless Chromium. Playwright gives each launch its own temporary profile (user-data dir),
+ * deleted on close; each `openApp` then opens an isolated context (own storage, IndexedDB).
+ */
+export function launchBrowser(): Promise<Browser> {
+	return chromium.launch({
+		executablePath: CHROMIUM_PATH,
+		headless: true,
+		// Background networking off: otherwise Chromium's calls home fail noisily at start-up.
+		args: [
+			'--headless',
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+			'--no-first-run',
+			// Date inputs follow the UI language when its locale pack is installed (chromium-l10n).
+			'--lang=fr-FR'
+		]
+	});
+}
+
+/** A new isolated context: fr-FR, Europe/Paris, a desktop viewport. */
+export function newContext(browser: Browser, viewport = { width: 1280, height: 900 }) {
+	return browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport });
+}
+
+export interface OpenAppOptions {
+	/**
+	 * Bearer token written into config.json: a sandbox token (`sandbox-alice` by default,
+	 * `sandbox-bob`, `sandbox-claire`, anything else → 401), or null for none.
+	 */
+	token?: string | null;
+	/** Other config.json fields (maxPeriodYears, retentionDays…), or a whole replacement. */
+	config?: Record<string, unknown>;
+	/** Path under the app, default `/`. */
+	path?: string;
+	/** Freeze the browser's clock (`Date.now`, `new Date()`), e.g. at the sandbox's today. */
+	now?: string | number | Date;
+	/** Reuse a context (to share storage between pages); default: a new one. */
+	context?: BrowserContext;
+	viewport?: { width: number; height: number };
+}
+
+export interface OpenedApp {
+	page: Page;
+	context: BrowserContext;
+	/** Console errors and uncaught page errors, collected from before the first load. */
+	consoleErrors: string[];
+	/** Every URL the page requested, in order (to check that only the app and API are reached). */
+	requests: string[];
+	/** Closes the context (and its pages), unless it was given. */
+	close(): Promise<void>;
+}
+
+/** Collects console errors and uncaught exceptions of a page into a live array. */
+export function collectConsoleErrors(page: Page): string[] {
+	const errors: string[] = [];
+	page.on('console', (msg) => {
+		if (msg.type() === 'error') errors.push(msg.text());
+	});
+	page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+	return errors;
+}
+
+/** Opens the built app with a config.json carrying `token`; resolves once the page has loaded. */
+export async function openApp(browser: Browser, options: OpenAppOptions = {}): Promise<OpenedApp> {
+	const { appUrl, apiUrl } = e2e();
+	const ownContext = !options.context;
+	const context = options.context ?? (await newContext(browser, options.viewport));
+	const page = await context.newPage();
+	const consoleErrors = collectConsoleErrors(page);
+	const requests: string[] = [];
+	page.on('request', (request) => requests.push(request.url()));
+
+	const token = options.token === undefined ? DEFAULT_TOKEN : options.token;
+	const config = { apiBaseUrl: apiUrl, ...(token === null ? {} : { token }), ...options.config };
+	await page.route('**/config.json', (route) => route.fulfill({ json: config }));
+	if (options.now !== undefined) await page.clock.setFixedTime(options.now);
+
+	await page.goto(new URL((options.path ?? '/').replace(/^\//, ''), appUrl).href);
+	return {
+		page,
+		context,
+		consoleErrors,
+		requests,
+		close: () => (ownContext ? context.close() : page.close())
+	};
+}
+
+export interface AxeViolation {
+	id: string;
+	impact: string | null;
+	help: string;
+	nodes: string[];
+}
+
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page, or on `selector`, and returns the
+ * serious and critical violations (SPEC §11), each with the offending elements' selectors.
+ */
+export async function axeViolations(
+	page: Page,
+	options: { selector?: string; minImpact?: 'serious' | 'moderate' | 'minor' } = {}
+): Promise<AxeViolation[]> {
+	const hasAxe = await page.evaluate(() => 'axe' in window);
+	if (!hasAxe) await page.addScriptTag({ path: AXE_PATH });
+	const levels = { minor: 1, moderate: 2, serious: 3, critical: 4 } as const;
+	const floor = levels[options.minImpact ?? 'serious'];
+	const violations = await page.evaluate(async (selector) => {
+		const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+		const result = await axe.run(selector ?? document, {
+			runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }
+		});
+		return result.violations.map((v) => ({
+			id: v.id,
+			impact: v.impact ?? null,
+			help: v.help,
+			nodes: v.nodes.map((n) => n.target.join(' '))
+		}));
+	}, options.selector);
+	return violations.filter((v) => levels[(v.impact ?? 'minor') as keyof typeof levels] >= floor);
+}
