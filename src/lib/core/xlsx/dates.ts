@@ -1,0 +1,48 @@
+// Excel serial numbers computed from the calendar parts, never through a JS Date: a Date at local
+// midnight shifts the day when read back in UTC, and Paris' 1899 offset is not a whole minute.
+
+/** Days from 1899-12-30 to 1970-01-01. */
+const EPOCH_1970 = 25569;
+/** 1899-12-30 is serial 0; Excel counts a fake 1900-02-29 (serial 60), so earlier days shift. */
+const FAKE_LEAP_DAY = 60;
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+	const yy = m <= 2 ? y - 1 : y;
+	const era = Math.floor(yy / 400);
+	const yoe = yy - era * 400;
+	const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+	const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+	return era * 146097 + doe - 719468;
+}
+
+function daysInMonth(y: number, m: number): number {
+	if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+	return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/**
+ * Excel serial of `YYYY-MM-DD` or `YYYY-MM-DDTHH:mm[:ss]` (wall time, no offset), or undefined
+ * when the text is not a valid date or falls outside what Excel shows (1900-01-01..9999-12-31).
+ */
+export function excelSerial(text: string): number | undefined {
+	const m = DATE_RE.exec(text);
+	if (!m) return undefined;
+	const year = Number(m[1]);
+	const month = Number(m[2]);
+	const day = Number(m[3]);
+	if (year < 1900 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+		return undefined;
+	}
+	let serial = daysFromCivil(year, month, day) + EPOCH_1970;
+	// Before 1900-03-01 Excel's serials are one less than the true day count.
+	if (serial <= FAKE_LEAP_DAY) serial -= 1;
+	if (m[4] === undefined) return serial;
+	const h = Number(m[4]);
+	const min = Number(m[5]);
+	const s = m[6] === undefined ? 0 : Number(m[6]);
+	if (h > 23 || min > 59 || s > 59) return undefined;
+	return serial + (h * 3600 + min * 60 + s) / 86400;
+}

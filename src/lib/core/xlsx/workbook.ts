@@ -1,0 +1,663 @@
+// A streaming .xlsx writer: each sheet's XML is built row by row and deflated as it is produced,
+// so memory stays flat in the number of rows; only the compressed package is kept, as chunks.
+import { Zip } from 'fflate';
+import type { Cell, Column, ColumnKind, Row, SheetSpec } from '../table';
+import { excelSerial } from './dates';
+import {
+	clampZipTime,
+	DeflatedEntry,
+	hasNativeDeflateRaw,
+	ZIP32_LIMIT,
+	ZipSizeError,
+	type DeflateEngine
+} from './deflate';
+import {
+	contentTypesXml,
+	NS_MAIN,
+	NS_REL,
+	ROOT_RELS_XML,
+	STYLE,
+	STYLES_XML,
+	workbookRelsXml,
+	workbookXml,
+	XML_HEAD,
+	type WorkbookSheetEntry
+} from './parts';
+import { SheetNamer } from './sheet-names';
+import { columnLetters, cutUnits, escapeCellText, removeInvalidXmlChars } from './xml';
+
+/** Excel: 1,048,576 rows per sheet, the header included. */
+export const MAX_DATA_ROWS = 1_048_575;
+/** Excel: characters in one cell. */
+export const MAX_CELL_LENGTH = 32_767;
+/** Excel: columns per sheet. */
+export const MAX_COLUMNS = 16_384;
+/** Ends a cut cell, so that the reader sees it is incomplete. */
+export const CUT_MARKER = '… [texte tronqué]';
+export const INFORMATIONS_SHEET = 'Informations';
+/** Column widths, in Excel character units. */
+export const MIN_WIDTH = 8;
+export const MAX_WIDTH = 60;
+
+export interface InformationEntry {
+	label: string;
+	value: string | number;
+}
+
+export interface WorkbookOptions {
+	/** Key/value block at the top of the Informations sheet (structure, période, filtres…). */
+	informations?: readonly InformationEntry[];
+	/** `auto` (default): the native CompressionStream when it has 'deflate-raw', else fflate. */
+	engine?: DeflateEngine | 'auto';
+	/** fflate's level (default 6); the native stream has its own. */
+	level?: number;
+	/** Data rows per sheet before continuing on `<name> (2)`; default Excel's 1,048,575. */
+	maxRowsPerSheet?: number;
+	/** Rows buffered to size the columns before streaming starts (default 1,000). */
+	measureRows?: number;
+	/** Cut-cell warnings kept in detail; the rest are only counted (default 100). */
+	maxWarningDetails?: number;
+	/** Modification time of the package's entries (default now; clamped to 1980–2099). */
+	mtime?: Date | number;
+	/** Largest part or package in bytes (default 4 GiB − 1, the ZIP limit); for tests. */
+	maxPartBytes?: number;
+}
+
+export type Warning =
+	| {
+			kind: 'cut-cell';
+			sheet: string;
+			/** Excel row number (the header is row 1). */
+			row: number;
+			/** Column header. */
+			column: string;
+			/** Cell reference, `F12`. */
+			cell: string;
+			/** Length of the text before the cut, in UTF-16 units as Excel counts. */
+			length: number;
+			message: string;
+	  }
+	| { kind: 'continuation'; sheet: string; continuationOf: string; message: string };
+
+export interface SheetInfo {
+	/** Name of the sheet in the workbook. */
+	name: string;
+	/** Name asked for (form name), before shortening. */
+	fullName: string;
+	/** Data rows, the header excluded. */
+	rows: number;
+	/** For `RDV (2)`: the sheet it continues (`RDV`). */
+	continuationOf?: string;
+}
+
+export interface WorkbookResult {
+	/** The .xlsx bytes, in order; give them to `new Blob(parts)` or the outer ZIP as they are. */
+	parts: Uint8Array[];
+	size: number;
+	/** Data sheets in tab order (Informations, always last, is not listed). */
+	sheets: SheetInfo[];
+	/** Continuations, and cut cells up to `maxWarningDetails`. */
+	warnings: Warning[];
+	/** All cut cells, including those without a detailed warning. */
+	cutCells: number;
+}
+
+export interface SheetWriter {
+	/** Final sheet name (valid, unique). */
+	readonly name: string;
+	/** Appends rows; call again for the next page. Rows must not be mutated afterwards. */
+	writeRows(rows: readonly Row[]): Promise<void>;
+	/** Ends the sheet (optional: `finish` ends the open ones). */
+	close(): Promise<void>;
+}
+
+export interface WorkbookWriter {
+	addSheet(spec: SheetSpec): SheetWriter;
+	finish(): Promise<WorkbookResult>;
+}
+
+/** Strings this long are encoded and handed to the compressor. */
+const FLUSH_CHARS = 1 << 17;
+const encoder = new TextEncoder();
+
+/** `1048575` → `1 048 575` (no-break spaces), independent of the runtime's locale data. */
+export function formatCount(n: number): string {
+	return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+}
+
+function resolveEngine(engine: WorkbookOptions['engine']): DeflateEngine {
+	if (engine === 'native') {
+		if (!hasNativeDeflateRaw()) throw new Error("CompressionStream('deflate-raw') indisponible");
+		return 'native';
+	}
+	if (engine === 'fflate') return 'fflate';
+	return hasNativeDeflateRaw() ? 'native' : 'fflate';
+}
+
+/** Display length of a value, for column widths (capped: only the clamp matters). */
+function displayLength(value: Cell, kind: ColumnKind): number {
+	if (value === null || value === undefined) return 0;
+	if (kind === 'date') return 10;
+	if (kind === 'datetime') return 16;
+	if (typeof value === 'number') return Math.min(String(value).length, 15);
+	const text = value.length > MAX_WIDTH * 4 ? value.slice(0, MAX_WIDTH * 4) : value;
+	if (!text.includes('\n')) return text.length;
+	let max = 0;
+	for (const line of text.split('\n')) max = Math.max(max, line.length);
+	return max;
+}
+
+function clampWidth(chars: number): number {
+	return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, Math.ceil(chars)));
+}
+
+/** A worksheet part being streamed into the package. */
+class Part {
+	readonly entry: DeflatedEntry;
+	/** Last Excel row written. */
+	row = 0;
+	#xml = '';
+
+	constructor(
+		readonly number: number,
+		readonly name: string,
+		entry: DeflatedEntry
+	) {
+		this.entry = entry;
+	}
+
+	append(xml: string): void {
+		this.#xml += xml;
+	}
+
+	/** Hands the text gathered so far to the compressor once it is big enough. */
+	async maybeFlush(): Promise<void> {
+		if (this.#xml.length >= FLUSH_CHARS) await this.flush();
+	}
+
+	async flush(): Promise<void> {
+		if (this.#xml === '') return;
+		const bytes = encoder.encode(this.#xml);
+		this.#xml = '';
+		await this.entry.push(bytes);
+	}
+
+	async end(): Promise<void> {
+		await this.flush();
+		await this.entry.end();
+	}
+}
+
+interface PartLayout {
+	widths: readonly number[];
+	/** Header row frozen and filtered: every data sheet. */
+	dataSheet: boolean;
+	tabSelected: boolean;
+}
+
+function sheetHead(layout: PartLayout): string {
+	const selected = layout.tabSelected ? ' tabSelected="1"' : '';
+	const view = layout.dataSheet
+		? `<sheetView workbookViewId="0"${selected}>` +
+			'<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' +
+			'<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView>'
+		: `<sheetView workbookViewId="0"${selected}/>`;
+	let cols = '';
+	layout.widths.forEach((w, i) => {
+		cols += `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`;
+	});
+	return (
+		XML_HEAD +
+		`<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}">` +
+		`<sheetViews>${view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>` +
+		(cols ? `<cols>${cols}</cols>` : '') +
+		'<sheetData>'
+	);
+}
+
+/** Everything the sheets of one workbook share. */
+class Book {
+	readonly options: Required<Omit<WorkbookOptions, 'informations' | 'mtime' | 'engine'>>;
+	readonly engine: DeflateEngine;
+	readonly mtime: number;
+	readonly namer = new SheetNamer([INFORMATIONS_SHEET]);
+	readonly sheets: DataSheet[] = [];
+	readonly warnings: Warning[] = [];
+	cutCells = 0;
+	cutDetails = 0;
+	parts: Uint8Array[] = [];
+	size = 0;
+	#partCount = 0;
+	#error: unknown;
+	readonly #zip: Zip;
+
+	constructor(options: WorkbookOptions) {
+		this.options = {
+			level: options.level ?? 6,
+			maxRowsPerSheet: options.maxRowsPerSheet ?? MAX_DATA_ROWS,
+			measureRows: options.measureRows ?? 1000,
+			maxWarningDetails: options.maxWarningDetails ?? 100,
+			maxPartBytes: options.maxPartBytes ?? ZIP32_LIMIT
+		};
+		const { maxRowsPerSheet } = this.options;
+		if (
+			!Number.isInteger(maxRowsPerSheet) ||
+			maxRowsPerSheet < 1 ||
+			maxRowsPerSheet > MAX_DATA_ROWS
+		) {
+			throw new RangeError(`maxRowsPerSheet must be 1..${MAX_DATA_ROWS}`);
+		}
+		this.engine = resolveEngine(options.engine);
+		this.mtime = clampZipTime(options.mtime);
+		this.#zip = new Zip((err, chunk) => {
+			if (err) {
+				this.#error ??= err;
+				return;
+			}
+			if (chunk.length === 0) return;
+			this.size += chunk.length;
+			// ZIP offsets are 32-bit too: the whole package must stay under 4 GiB.
+			if (this.size > this.options.maxPartBytes) {
+				this.#error ??= new ZipSizeError('Le classeur');
+			}
+			this.parts.push(chunk);
+		});
+	}
+
+	/** Throws the first error reported by the ZIP stream. */
+	check(): void {
+		if (this.#error !== undefined) throw this.#error;
+	}
+
+	async openPart(name: string, layout: PartLayout): Promise<Part> {
+		const number = ++this.#partCount;
+		const entry = new DeflatedEntry({
+			filename: `xl/worksheets/sheet${number}.xml`,
+			engine: this.engine,
+			level: this.options.level,
+			mtime: this.mtime,
+			limit: this.options.maxPartBytes,
+			label: `La feuille « ${name} »`
+		});
+		this.#zip.add(entry);
+		const part = new Part(number, name, entry);
+		part.append(sheetHead(layout));
+		await part.maybeFlush();
+		return part;
+	}
+
+	get partCount(): number {
+		return this.#partCount;
+	}
+
+	/** Adds a small part written at once. */
+	async addStatic(filename: string, xml: string): Promise<void> {
+		const entry = new DeflatedEntry({
+			filename,
+			engine: this.engine,
+			level: this.options.level,
+			mtime: this.mtime
+		});
+		this.#zip.add(entry);
+		await entry.push(encoder.encode(xml));
+		await entry.end();
+	}
+
+	end(): void {
+		this.#zip.end();
+	}
+
+	recordCut(sheet: string, row: number, column: Column, cell: string, length: number): void {
+		this.cutCells++;
+		if (this.cutDetails >= this.options.maxWarningDetails) return;
+		this.cutDetails++;
+		this.warnings.push({
+			kind: 'cut-cell',
+			sheet,
+			row,
+			column: column.header,
+			cell,
+			length,
+			message:
+				`Feuille « ${sheet} », cellule ${cell} (${column.header}) : texte de ` +
+				`${formatCount(length)} caractères tronqué à ${formatCount(MAX_CELL_LENGTH)}.`
+		});
+	}
+}
+
+const KIND_CODE = { text: 0, number: 1, integer: 1, date: 2, datetime: 3 } as const;
+
+/** One sheet as the caller sees it: one or more parts (`RDV`, `RDV (2)`…). */
+class DataSheet implements SheetWriter {
+	readonly name: string;
+	readonly fullName: string;
+	readonly columns: readonly Column[];
+	readonly parts: { name: string; number: number; rows: number }[] = [];
+	readonly #book: Book;
+	readonly #first: boolean;
+	readonly #letters: string[];
+	readonly #kinds: number[];
+	#pending: Row[] | undefined = [];
+	#widths: number[] = [];
+	#part: Part | undefined;
+	#partRows = 0;
+	#closed = false;
+	#queue: Promise<void> = Promise.resolve();
+
+	constructor(book: Book, spec: SheetSpec, first: boolean) {
+		if (spec.columns.length > MAX_COLUMNS) {
+			throw new RangeError(`Feuille « ${spec.name} » : plus de ${MAX_COLUMNS} colonnes.`);
+		}
+		this.#book = book;
+		this.#first = first;
+		this.name = book.namer.take(spec.name);
+		this.fullName = spec.fullName ?? spec.name;
+		this.columns = spec.columns;
+		this.#letters = spec.columns.map((_, i) => columnLetters(i));
+		this.#kinds = spec.columns.map((c) => KIND_CODE[c.kind]);
+		this.#widths = spec.columns.map((c) => c.header.length * 1.1 + 4);
+	}
+
+	writeRows(rows: readonly Row[]): Promise<void> {
+		// Serialised: a page waits for the previous one, whoever forgot to await.
+		const run = this.#queue.then(() => this.#write(rows));
+		this.#queue = run.catch(() => {});
+		return run;
+	}
+
+	close(): Promise<void> {
+		const run = this.#queue.then(() => this.#close());
+		this.#queue = run.catch(() => {});
+		return run;
+	}
+
+	async #write(rows: readonly Row[]): Promise<void> {
+		if (this.#closed) throw new Error(`Feuille « ${this.name} » déjà fermée`);
+		this.#book.check();
+		for (const row of rows) {
+			if (row.length > this.columns.length) {
+				throw new RangeError(
+					`Feuille « ${this.name} » : ${row.length} cellules pour ${this.columns.length} colonnes.`
+				);
+			}
+		}
+		const pending = this.#pending;
+		if (pending) {
+			for (const row of rows) {
+				this.#measure(row);
+				pending.push(row);
+			}
+			if (pending.length < this.#book.options.measureRows) return;
+			await this.#startStreaming();
+			return;
+		}
+		await this.#stream(rows);
+	}
+
+	async #close(): Promise<void> {
+		if (this.#closed) return;
+		if (this.#pending) await this.#startStreaming();
+		this.#closed = true;
+		await this.#endPart();
+	}
+
+	#measure(row: Row): void {
+		const widths = this.#widths;
+		for (let i = 0; i < row.length && i < widths.length; i++) {
+			const len = displayLength(row[i], this.columns[i]!.kind) + 2;
+			if (len > widths[i]!) widths[i] = len;
+		}
+	}
+
+	async #startStreaming(): Promise<void> {
+		const rows = this.#pending ?? [];
+		this.#pending = undefined;
+		this.#widths = this.#widths.map(clampWidth);
+		await this.#openPart(this.name);
+		await this.#stream(rows);
+	}
+
+	async #openPart(name: string): Promise<void> {
+		const part = await this.#book.openPart(name, {
+			widths: this.#widths,
+			dataSheet: true,
+			tabSelected: this.#first && this.parts.length === 0
+		});
+		this.parts.push({ name, number: part.number, rows: 0 });
+		this.#part = part;
+		this.#partRows = 0;
+		let header = '<row r="1">';
+		this.columns.forEach((c, i) => {
+			header += textCell(`${this.#letters[i]}1`, c.header, STYLE.header);
+		});
+		part.append(header + '</row>');
+		part.row = 1;
+	}
+
+	async #endPart(): Promise<void> {
+		const part = this.#part;
+		if (!part) return;
+		this.#part = undefined;
+		const last = this.#letters[this.#letters.length - 1];
+		if (last) part.append(`</sheetData><autoFilter ref="A1:${last}${part.row}"/></worksheet>`);
+		else part.append('</sheetData></worksheet>');
+		await part.end();
+		this.#book.check();
+	}
+
+	async #stream(rows: readonly Row[]): Promise<void> {
+		const max = this.#book.options.maxRowsPerSheet;
+		for (const row of rows) {
+			let part = this.#part!;
+			if (this.#partRows === max) {
+				await this.#endPart();
+				const n = this.parts.length + 1;
+				const name = this.#book.namer.takeContinuation(this.name, n);
+				this.#book.warnings.push({
+					kind: 'continuation',
+					sheet: name,
+					continuationOf: this.name,
+					message:
+						`Plus de ${formatCount(max)} lignes dans « ${this.name} » : ` +
+						`la suite est dans la feuille « ${name} ».`
+				});
+				await this.#openPart(name);
+				part = this.#part!;
+			}
+			const r = ++part.row;
+			part.append(this.#rowXml(row, r, part.name));
+			this.#partRows++;
+			this.parts[this.parts.length - 1]!.rows = this.#partRows;
+			await part.maybeFlush();
+		}
+		this.#book.check();
+	}
+
+	#rowXml(row: Row, r: number, sheet: string): string {
+		let xml = `<row r="${r}">`;
+		for (let i = 0; i < row.length; i++) {
+			const v = row[i];
+			if (v === null || v === undefined) continue;
+			const kind = this.#kinds[i]!;
+			const ref = this.#letters[i]! + r;
+			if (typeof v === 'number') {
+				// JSON cannot carry NaN or Infinity; neither can a cell.
+				if (!Number.isFinite(v)) continue;
+				const s = kind === 2 ? ` s="${STYLE.date}"` : kind === 3 ? ` s="${STYLE.datetime}"` : '';
+				xml += `<c r="${ref}"${s}><v>${v}</v></c>`;
+				continue;
+			}
+			const text = typeof v === 'string' ? v : String(v);
+			if (kind >= 2) {
+				const serial = excelSerial(text);
+				if (serial !== undefined) {
+					xml += `<c r="${ref}" s="${kind === 2 ? STYLE.date : STYLE.datetime}"><v>${serial}</v></c>`;
+					continue;
+				}
+			}
+			// Not a valid date (or a text column): kept as text rather than lost.
+			xml += textCell(ref, text, 0, (length) =>
+				this.#book.recordCut(sheet, r, this.columns[i]!, ref, length)
+			);
+		}
+		return xml + '</row>';
+	}
+
+	info(): SheetInfo[] {
+		return this.parts.map((p, i) => ({
+			name: p.name,
+			fullName: this.fullName,
+			rows: p.rows,
+			...(i > 0 ? { continuationOf: this.name } : {})
+		}));
+	}
+}
+
+/** An inline-string cell, or '' when nothing is left of the text. */
+function textCell(
+	ref: string,
+	raw: string,
+	style: number,
+	onCut?: (originalLength: number) => void
+): string {
+	let text = removeInvalidXmlChars(raw);
+	if (text.length > MAX_CELL_LENGTH) {
+		onCut?.(text.length);
+		text = cutUnits(text, MAX_CELL_LENGTH - CUT_MARKER.length) + CUT_MARKER;
+	}
+	if (text === '') return '';
+	const first = text.charCodeAt(0);
+	const last = text.charCodeAt(text.length - 1);
+	const t = first <= 32 || last <= 32 ? '<t xml:space="preserve">' : '<t>';
+	const s = style ? ` s="${style}"` : '';
+	return `<c r="${ref}"${s} t="inlineStr"><is>${t}${escapeCellText(text)}</t></is></c>`;
+}
+
+/** The Informations sheet's rows: [cells, bold]. */
+function informationRows(
+	book: Book,
+	informations: readonly InformationEntry[]
+): [Cell[], boolean][] {
+	const rows: [Cell[], boolean][] = [];
+	const section = (title: string, header: string[]): void => {
+		if (rows.length > 0) rows.push([[], false]);
+		rows.push([[title], true]);
+		if (header.length > 0) rows.push([header, true]);
+	};
+	for (const { label, value } of informations) rows.push([[label, value], false]);
+
+	const sheets = book.sheets.flatMap((s) => s.info());
+	section('Nombre de lignes par feuille', ['Feuille', 'Lignes de données']);
+	for (const s of sheets) rows.push([[s.name, s.rows], false]);
+
+	const renamed = sheets.filter((s) => s.name !== s.fullName);
+	if (renamed.length > 0) {
+		section('Noms complets des feuilles', ['Feuille', 'Nom complet']);
+		for (const s of renamed) rows.push([[s.name, s.fullName], false]);
+	}
+
+	if (book.warnings.length > 0 || book.cutCells > 0) {
+		section('Avertissements', []);
+		if (book.cutCells > 0) {
+			rows.push([
+				[`Cellules tronquées (plus de ${formatCount(MAX_CELL_LENGTH)} caractères)`, book.cutCells],
+				false
+			]);
+		}
+		for (const w of book.warnings) rows.push([[w.message], false]);
+		if (book.cutCells > book.cutDetails) {
+			const more = book.cutCells - book.cutDetails;
+			rows.push([[`… et ${formatCount(more)} autres cellules tronquées.`], false]);
+		}
+	}
+
+	section('Dictionnaire des colonnes', ['Feuille', 'Colonne', 'Signification']);
+	for (const s of book.sheets) {
+		for (const c of s.columns) rows.push([[s.name, c.header, c.description], false]);
+	}
+	return rows;
+}
+
+async function writeInformations(
+	book: Book,
+	informations: readonly InformationEntry[]
+): Promise<WorkbookSheetEntry> {
+	const rows = informationRows(book, informations);
+	const widths = [0, 0, 0];
+	for (const [cells] of rows) {
+		cells.forEach((v, i) => {
+			// Section titles span the row: they do not widen column A.
+			if (cells.length > 1) widths[i] = Math.max(widths[i] ?? 0, displayLength(v, 'text') + 2);
+		});
+	}
+	const part = await book.openPart(INFORMATIONS_SHEET, {
+		widths: widths.map(clampWidth),
+		dataSheet: false,
+		tabSelected: book.sheets.length === 0
+	});
+	rows.forEach(([cells, bold], index) => {
+		const r = index + 1;
+		let xml = `<row r="${r}">`;
+		cells.forEach((v, i) => {
+			if (v === null || v === undefined) return;
+			const ref = columnLetters(i) + r;
+			const style = bold || (i === 0 && index < informations.length) ? STYLE.bold : 0;
+			if (typeof v === 'number') {
+				xml += `<c r="${ref}"${style ? ` s="${style}"` : ''}><v>${v}</v></c>`;
+			} else {
+				xml += textCell(ref, v, style);
+			}
+		});
+		part.append(xml + '</row>');
+	});
+	part.append('</sheetData></worksheet>');
+	await part.end();
+	return { name: INFORMATIONS_SHEET, part: part.number };
+}
+
+/** Starts a workbook; add sheets, write their rows page by page, then `finish`. */
+export function createWorkbook(options: WorkbookOptions = {}): WorkbookWriter {
+	const book = new Book(options);
+	let finished = false;
+	return {
+		addSheet(spec: SheetSpec): SheetWriter {
+			if (finished) throw new Error('Classeur déjà terminé');
+			const sheet = new DataSheet(book, spec, book.sheets.length === 0);
+			book.sheets.push(sheet);
+			return sheet;
+		},
+		async finish(): Promise<WorkbookResult> {
+			if (finished) throw new Error('Classeur déjà terminé');
+			finished = true;
+			for (const sheet of book.sheets) await sheet.close();
+			const order: WorkbookSheetEntry[] = [];
+			for (const sheet of book.sheets) {
+				for (const p of sheet.parts) {
+					const last = columnLetters(Math.max(sheet.columns.length - 1, 0));
+					order.push({
+						name: p.name,
+						part: p.number,
+						...(sheet.columns.length > 0 ? { filterRef: `A1:${last}${p.rows + 1}` } : {})
+					});
+				}
+			}
+			// Last, so that the workbook opens on the data; the caller's context stays one tab away.
+			order.push(await writeInformations(book, options.informations ?? []));
+			await book.addStatic('xl/workbook.xml', workbookXml(order));
+			await book.addStatic('xl/_rels/workbook.xml.rels', workbookRelsXml(book.partCount));
+			await book.addStatic('xl/styles.xml', STYLES_XML);
+			await book.addStatic('_rels/.rels', ROOT_RELS_XML);
+			await book.addStatic('[Content_Types].xml', contentTypesXml(book.partCount));
+			book.end();
+			book.check();
+			const sheets = book.sheets.flatMap((s) => s.info());
+			return {
+				parts: book.parts,
+				size: book.size,
+				sheets,
+				warnings: book.warnings,
+				cutCells: book.cutCells
+			};
+		}
+	};
+}
