@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { addDays, formatDay, parisToday } from '../../src/lib/core/request';
+import { addDays, formatFr, todayInParis } from '../../src/lib/core/calendar';
 import { axeViolations, e2e, launchBrowser, openApp, type OpenedApp } from './harness';
 
 const PLATEFORME_TND_FORMS = [
@@ -269,13 +269,13 @@ describe('validation (SPEC §2)', () => {
 
 	it('start in the future (Paris day)', async () => {
 		const { page } = await openForm();
-		const today = parisToday();
+		const today = todayInParis();
 		await yesNo(page, 'RDV', 'Oui').check();
 		await dateDebut(page).fill(addDays(today, 1));
 		await dateFin(page).fill(addDays(today, 5));
 		await submitAndExpectFocus(page, dateDebut(page));
 		expect(await errorNextTo(dateDebut(page), fieldOf(dateDebut(page)))).toBe(
-			`Erreur : La date de début ne peut pas être dans le futur : indiquez le ${formatDay(today)} au plus tard.`
+			`Erreur : La date de début ne peut pas être dans le futur : indiquez le ${formatFr(today)} au plus tard.`
 		);
 		// Today itself is allowed.
 		await dateDebut(page).fill(today);

@@ -3,10 +3,8 @@ import { STATUS_CODES } from '../../src/lib/contract/spico';
 import {
 	addYears,
 	checkRequest,
-	formatDay,
 	maxPeriodEnd,
 	normalizeRequest,
-	parisToday,
 	validateRequest,
 	type ExtractionDraft,
 	type RequestField
@@ -206,18 +204,5 @@ describe('dates', () => {
 		expect(addYears('2023-12-31', 5)).toBe('2028-12-31');
 		expect(maxPeriodEnd('2020-03-01', 5)).toBe('2025-02-28');
 		expect(maxPeriodEnd('2023-03-01', 5)).toBe('2028-02-29');
-	});
-
-	it('formats dd/mm/yyyy', () => {
-		expect(formatDay('2025-01-09')).toBe('09/01/2025');
-	});
-
-	it('takes the Paris calendar day', () => {
-		// 23:00 UTC on 31/12 is already 01/01 in Paris (UTC+1 in winter).
-		expect(parisToday(new Date('2024-12-31T22:59:59Z'))).toBe('2024-12-31');
-		expect(parisToday(new Date('2024-12-31T23:00:00Z'))).toBe('2025-01-01');
-		// 21:59 UTC in summer (UTC+2) is 23:59 in Paris, same day.
-		expect(parisToday(new Date('2025-06-15T21:59:00Z'))).toBe('2025-06-15');
-		expect(parisToday(new Date('2025-06-15T22:00:00Z'))).toBe('2025-06-16');
 	});
 });

@@ -3,6 +3,7 @@
  * the engine and the tests share it; nothing here touches the DOM or Svelte.
  */
 import { STATUS_CODES, isIsoDate, type StatusCode } from '../contract/spico';
+import { addDays, formatFr } from './calendar';
 
 /** The five Oui/Non files of step 3. */
 export interface RequestFiles {
@@ -66,42 +67,15 @@ export const REQUEST_FIELDS: readonly RequestField[] = ['from', 'to', 'statuses'
 export const DEFAULT_MAX_PERIOD_YEARS = 5;
 
 export interface ValidateOptions {
-	/** The day of the extraction, `YYYY-MM-DD` in Europe/Paris (see `parisToday`). */
+	/** The day of the extraction, `YYYY-MM-DD` in Europe/Paris (see `todayInParis`). */
 	today: string;
 	/** Longest period allowed, in calendar years; default 5. */
 	maxPeriodYears?: number;
 }
 
-/** `YYYY-MM-DD` → `dd/mm/yyyy`, as the UI shows dates. */
-export function formatDay(day: string): string {
-	const [y, m, d] = day.split('-');
-	return `${d}/${m}/${y}`;
-}
-
-/** The calendar day of `now` in Europe/Paris, `YYYY-MM-DD`. */
-export function parisToday(now: Date = new Date()): string {
-	// en-CA formats as YYYY-MM-DD; the time zone makes it the Paris day whatever the machine's.
-	return new Intl.DateTimeFormat('en-CA', {
-		timeZone: 'Europe/Paris',
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit'
-	}).format(now);
-}
-
 function parts(day: string): [number, number, number] {
 	const [y, m, d] = day.split('-').map(Number);
 	return [y ?? NaN, m ?? NaN, d ?? NaN];
-}
-
-function toDay(date: Date): string {
-	return date.toISOString().slice(0, 10);
-}
-
-/** `day` plus `n` days. */
-export function addDays(day: string, n: number): string {
-	const [y, m, d] = parts(day);
-	return toDay(new Date(Date.UTC(y, m - 1, d + n)));
 }
 
 /**
@@ -113,7 +87,7 @@ export function addYears(day: string, years: number): string {
 	const [y, m, d] = parts(day);
 	const date = new Date(Date.UTC(2000, m - 1, d));
 	date.setUTCFullYear(y + years);
-	return toDay(date);
+	return date.toISOString().slice(0, 10);
 }
 
 /**
@@ -161,7 +135,7 @@ export function validateRequest(draft: ExtractionDraft, opts: ValidateOptions): 
 	} else if (from > today) {
 		errors.push({
 			field: 'from',
-			message: `La date de début ne peut pas être dans le futur : indiquez le ${formatDay(today)} au plus tard.`
+			message: `La date de début ne peut pas être dans le futur : indiquez le ${formatFr(today)} au plus tard.`
 		});
 	}
 
@@ -186,8 +160,8 @@ export function validateRequest(draft: ExtractionDraft, opts: ValidateOptions): 
 			field: 'to',
 			message:
 				`La période ne peut pas dépasser ${yearsText(maxYears)} : ` +
-				`pour un début le ${formatDay(from)}, la date de fin doit être au plus tard le ` +
-				`${formatDay(maxPeriodEnd(from, maxYears))}.`
+				`pour un début le ${formatFr(from)}, la date de fin doit être au plus tard le ` +
+				`${formatFr(maxPeriodEnd(from, maxYears))}.`
 		});
 	}
 

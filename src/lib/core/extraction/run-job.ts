@@ -1,0 +1,145 @@
+/**
+ * Builds one workbook: pages fetched from the API (the next one in flight while the current one
+ * is written), each item mapped to rows and streamed into the sheets. Framework-free: the
+ * extraction worker runs it, and so do Node tests and benchmarks.
+ */
+import type { SpicoClient } from '../../api/client';
+import { STATUS_CODES, STATUS_LABELS } from '../../contract/spico';
+import { formatFr } from '../calendar';
+import type { MappingIssues, RowContext, RowSink } from '../datasets/index';
+import type { Row } from '../table';
+import { createWorkbook, type SheetInfo, type Warning } from '../xlsx/index';
+import { datasetOf, type ExtractionContext, type WorkbookJob } from './plan';
+
+export type JobProgress =
+	| { phase: 'fetch'; fetched: number; total: number | null }
+	| { phase: 'write' }
+	| { phase: 'zip' }
+	| { phase: 'done' };
+
+export interface BuiltWorkbook {
+	jobId: string;
+	fileName: string;
+	label: string;
+	parts: Uint8Array[];
+	size: number;
+	/** Data sheets with their row counts (continuations included). */
+	sheets: SheetInfo[];
+	/** Items read from the API (dossiers, appointments…), which may differ from rows. */
+	items: number;
+	warnings: Warning[];
+	cutCells: number;
+	issues: MappingIssues;
+}
+
+export interface RunJobOptions {
+	onProgress?: (progress: JobProgress) => void;
+	signal?: AbortSignal;
+	/** Items per page asked of the API (the contract allows up to 5,000). */
+	pageLimit?: number;
+}
+
+/** Keeps the next page in flight while the caller works on the current one. */
+async function* prefetching<T>(source: AsyncIterator<T>): AsyncGenerator<T> {
+	let next = source.next();
+	for (;;) {
+		const current = await next;
+		if (current.done) return;
+		next = source.next();
+		// A rejection of the prefetched page is handled when it is awaited, not reported early.
+		next.catch(() => {});
+		yield current.value;
+	}
+}
+
+function wallTimeFr(wallTime: string): string {
+	return `${formatFr(wallTime.slice(0, 10))} ${wallTime.slice(11, 16)}`;
+}
+
+function informationsOf(job: WorkbookJob, ctx: ExtractionContext) {
+	const { request } = ctx;
+	const statuses =
+		request.statuses.length === STATUS_CODES.length
+			? 'Tous'
+			: request.statuses.map((s) => STATUS_LABELS[s]).join(' ; ');
+	const entries = [
+		{ label: 'Structure', value: ctx.structure.name },
+		{ label: 'Fichier', value: job.label },
+		{ label: 'Période', value: `du ${formatFr(request.from)} au ${formatFr(request.to)}` },
+		{ label: 'Dossiers archivés', value: request.archived ? 'Oui' : 'Non' },
+		{ label: 'Statuts des dossiers', value: statuses },
+		{ label: "Date et heure d'extraction", value: wallTimeFr(ctx.launchedAt) },
+		{
+			label: 'Origine',
+			value: 'Extraction brute générée dans le navigateur à partir de l’API SPICO Dossiers'
+		}
+	];
+	if (job.kind === 'thematique') {
+		const labels = job.thematic.forms.filter((f) => job.formIds.includes(f.id)).map((f) => f.label);
+		entries.splice(2, 0, { label: 'Formulaires', value: labels.join(' ; ') });
+	}
+	return entries;
+}
+
+export async function runWorkbookJob(
+	job: WorkbookJob,
+	ctx: ExtractionContext,
+	client: SpicoClient,
+	options: RunJobOptions = {}
+): Promise<BuiltWorkbook> {
+	const { onProgress, signal } = options;
+	const dataset = datasetOf(job);
+	const { request } = ctx;
+	const workbook = createWorkbook({ informations: informationsOf(job, ctx) });
+	const sheets = dataset.sheets.map((spec) => workbook.addSheet(spec));
+	let buffers: Row[][] = sheets.map(() => []);
+	const sink = (sheetIndex: number, row: Row) => buffers[sheetIndex]!.push(row);
+	const issues: MappingIssues = { unknownChoiceCodes: 0, mismatchedValues: 0 };
+	const rowContext = { period: { from: request.from, to: request.to }, today: ctx.today, issues };
+	const query = {
+		from: request.from,
+		to: request.to,
+		archived: request.archived,
+		statuses: request.statuses,
+		limit: options.pageLimit ?? 5000
+	};
+	// One source per form for thematics, else the dataset's single list.
+	// The list and its mapping are kept in step by the registry; the union just can't say so.
+	const writeRows = dataset.writeRows as (item: unknown, c: RowContext, s: RowSink) => void;
+	const sources: (string | undefined)[] =
+		dataset.list === 'responses' ? [...dataset.formIds] : [undefined];
+	const totals: (number | null)[] = sources.map(() => null);
+	let fetched = 0;
+	onProgress?.({ phase: 'fetch', fetched: 0, total: null });
+
+	for (const [i, formId] of sources.entries()) {
+		const pages = client.pages(ctx.structure.id, dataset.list, query, { formId, signal });
+		for await (const page of prefetching(pages)) {
+			totals[i] = page.total;
+			for (const item of page.items) writeRows(item, rowContext, sink);
+			const full = buffers;
+			buffers = sheets.map(() => []);
+			for (const [s, rows] of full.entries()) if (rows.length) await sheets[s]!.writeRows(rows);
+			fetched += page.items.length;
+			const total = totals.every((t) => t !== null)
+				? totals.reduce<number>((a, t) => a + (t ?? 0), 0)
+				: null;
+			onProgress?.({ phase: 'fetch', fetched, total });
+		}
+	}
+
+	onProgress?.({ phase: 'write' });
+	const result = await workbook.finish();
+	return {
+		jobId: job.id,
+		fileName: job.fileName,
+		label: job.label,
+		parts: result.parts,
+		size: result.size,
+		sheets: result.sheets,
+		items: fetched,
+		warnings: result.warnings,
+		cutCells: result.cutCells,
+		issues
+	};
+}

@@ -1,0 +1,124 @@
+/**
+ * Runs an extraction in a pool of workers: one workbook per job, the pool sized to the machine,
+ * the ZIP assembled in a worker. Cancelling (the signal) or any failure terminates every worker
+ * at once, which also aborts their requests: nothing half-built is ever returned.
+ */
+import { proxy, transfer, wrap, type Remote } from 'comlink';
+import type { ExtractionWorkerApi } from '../../../workers/extraction.worker';
+import type { ExtractionContext, ExtractionPlan, WorkbookJob } from '../core/extraction/plan';
+import type { BuiltWorkbook, JobProgress } from '../core/extraction/run-job';
+
+export interface ExtractionOutcome {
+	zipName: string;
+	blob: Blob;
+	size: number;
+	workbooks: Omit<BuiltWorkbook, 'parts'>[];
+}
+
+export interface RunExtractionOptions {
+	plan: ExtractionPlan;
+	context: ExtractionContext;
+	apiBaseUrl: string;
+	getToken: () => Promise<string | null>;
+	onProgress: (jobId: string, progress: JobProgress) => void;
+	signal: AbortSignal;
+	/** Injected by tests (a crashing worker); defaults to the extraction worker. */
+	createWorker?: () => Worker;
+}
+
+interface PoolWorker {
+	worker: Worker;
+	api: Remote<ExtractionWorkerApi>;
+	/** Rejects when the worker dies (uncaught error, out of memory, refused by a CSP). */
+	died: Promise<never>;
+}
+
+function defaultWorker(): Worker {
+	return new Worker(new URL('../../../workers/extraction.worker.ts', import.meta.url), {
+		type: 'module',
+		name: 'extraction'
+	});
+}
+
+function startWorker(create: () => Worker): PoolWorker {
+	const worker = create();
+	const died = new Promise<never>((_, reject) => {
+		const fail = (event: Event) => {
+			const detail = event instanceof ErrorEvent && event.message ? ` (${event.message})` : '';
+			reject(new Error(`Un processus de calcul de l'extraction s'est arrêté${detail}.`));
+		};
+		worker.addEventListener('error', fail);
+		worker.addEventListener('messageerror', fail);
+	});
+	died.catch(() => {});
+	return { worker, api: wrap<ExtractionWorkerApi>(worker), died };
+}
+
+function buffersOf(files: { parts: readonly Uint8Array[] }[]): ArrayBuffer[] {
+	return [...new Set(files.flatMap((f) => f.parts.map((p) => p.buffer as ArrayBuffer)))];
+}
+
+function abortError(): DOMException {
+	return new DOMException('Extraction annulée', 'AbortError');
+}
+
+export async function runExtraction(options: RunExtractionOptions): Promise<ExtractionOutcome> {
+	const { plan, context, signal } = options;
+	if (signal.aborted) throw abortError();
+	const create = options.createWorker ?? defaultWorker;
+	const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+	const size = Math.max(1, Math.min(cores, plan.jobs.length));
+	const pool = Array.from({ length: size }, () => startWorker(create));
+	const stopAll = () => pool.forEach((w) => w.worker.terminate());
+
+	const aborted = new Promise<never>((_, reject) => {
+		signal.addEventListener('abort', () => reject(abortError()), { once: true });
+	});
+	aborted.catch(() => {});
+
+	const getToken = proxy(options.getToken);
+	const queue: WorkbookJob[] = [...plan.jobs];
+	const built = new Map<string, BuiltWorkbook>();
+
+	async function drain(w: PoolWorker): Promise<void> {
+		for (let job = queue.shift(); job; job = queue.shift()) {
+			const id = job.id;
+			const onProgress = proxy((p: JobProgress) => options.onProgress(id, p));
+			const result = await Promise.race([
+				w.api.runWorkbookJob(job, context, options.apiBaseUrl, getToken, onProgress),
+				w.died,
+				aborted
+			]);
+			built.set(id, result);
+		}
+	}
+
+	try {
+		await Promise.all(pool.map(drain));
+		const files = plan.jobs.map((job) => {
+			const wb = built.get(job.id);
+			if (!wb) throw new Error(`Le fichier ${job.fileName} n'a pas été produit.`);
+			return { fileName: wb.fileName, parts: wb.parts };
+		});
+		for (const job of plan.jobs) options.onProgress(job.id, { phase: 'zip' });
+		const zipper = pool[0]!;
+		const zipped = await Promise.race([
+			zipper.api.zipWorkbooks(transfer(files, buffersOf(files))),
+			zipper.died,
+			aborted
+		]);
+		for (const job of plan.jobs) options.onProgress(job.id, { phase: 'done' });
+		const blob = new Blob(zipped.parts as BlobPart[], { type: 'application/zip' });
+		return {
+			zipName: plan.zipName,
+			blob,
+			size: blob.size,
+			workbooks: plan.jobs.map((job) => {
+				const { parts: _parts, ...summary } = built.get(job.id)!;
+				return summary;
+			})
+		};
+	} finally {
+		stopAll();
+	}
+}
