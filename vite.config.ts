@@ -1,6 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
-import { sandboxPlugin } from './sandbox/vite-plugin';
+import { sandboxPlugin } from './sandbox/vite-plugin.ts';
 
 export default defineConfig({
 	plugins: [sveltekit(), sandboxPlugin()],
@@ -9,6 +9,9 @@ export default defineConfig({
 		fs: { allow: ['workers'] }
 	},
 	worker: { format: 'es' },
+	// Pre-bundled up front: discovered late (when the first worker starts), the dev server would
+	// reload the page in the middle of an extraction.
+	optimizeDeps: { include: ['comlink', 'fflate', 'ky', 'valibot'] },
 	test: {
 		expect: { requireAssertions: true },
 		projects: [
