@@ -189,22 +189,38 @@ export function createSpicoClient(options: SpicoClientOptions): SpicoClient {
 		}
 	});
 
+	const bodyRetries = options.retries ?? 3;
+
 	async function getJson(
 		path: string,
 		init: { searchParams?: URLSearchParams; signal?: AbortSignal }
 	) {
-		let response: Response;
-		try {
-			response = await http.get(path, init);
-		} catch (error) {
-			throw await toApiError(error);
-		}
 		const endpoint = `GET /${path}`;
-		try {
-			return { endpoint, json: (await response.json()) as unknown };
-		} catch (error) {
-			if (error instanceof DOMException && error.name === 'AbortError') throw error;
-			throw new ContractError(endpoint, '(corps)', null, 'JSON illisible ou tronqué');
+		// ky retries failed requests, not a body cut off mid-way: that one is retried here, since
+		// a connection dropped while reading is as transient as one dropped before the headers.
+		for (let attempt = 0; ; attempt++) {
+			let response: Response;
+			try {
+				response = await http.get(path, init);
+			} catch (error) {
+				throw await toApiError(error);
+			}
+			let text: string;
+			try {
+				text = await response.text();
+			} catch (error) {
+				if (error instanceof DOMException && error.name === 'AbortError') throw error;
+				if (attempt < bodyRetries) continue;
+				throw new ApiError(
+					'network',
+					'La connexion à l’API SPICO a été coupée pendant la réception des données.'
+				);
+			}
+			try {
+				return { endpoint, json: JSON.parse(text) as unknown };
+			} catch {
+				throw new ContractError(endpoint, '(corps)', null, 'JSON illisible');
+			}
 		}
 	}
 
@@ -231,7 +247,12 @@ export function createSpicoClient(options: SpicoClientOptions): SpicoClient {
 			let cursor: string | null = null;
 			const seen = new Set<string>();
 			do {
-				const page: Page<ListItem<typeof list>> = await client.page(structureId, list, { ...query, cursor }, request);
+				const page: Page<ListItem<typeof list>> = await client.page(
+					structureId,
+					list,
+					{ ...query, cursor },
+					request
+				);
 				yield page;
 				if (page.nextCursor !== null && seen.has(page.nextCursor)) {
 					throw new ContractError(
