@@ -5,8 +5,8 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
 	preprocess: vitePreprocess(),
 	kit: {
-		// A static SPA shell: the app has no server of its own in production.
-		adapter: adapter({ fallback: 'index.html' }),
+		// Every page is prerendered as a static shell: the app has no server of its own in production.
+		adapter: adapter(),
 		alias: {
 			$core: 'src/lib/core',
 			$contract: 'src/lib/contract'

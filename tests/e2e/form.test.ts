@@ -320,8 +320,13 @@ describe('validation (SPEC §2)', () => {
 		expect(await axeViolations(page)).toEqual([]);
 	});
 
-	it('a valid request reaches onlaunch (exactly 5 years, forms of one thematic)', async () => {
-		const { page, consoleErrors } = await openForm();
+	it('a valid request launches the extraction it describes (exactly 5 years, one thematic)', async () => {
+		const { page, context, consoleErrors } = await openForm();
+		// The workers' requests say which filters reached the engine.
+		const apiCalls: URL[] = [];
+		context.on('request', (r) => {
+			if (r.url().startsWith(e2e().apiUrl)) apiCalls.push(new URL(r.url()));
+		});
 		await dateDebut(page).fill('2019-01-01');
 		await dateFin(page).fill('2023-12-31');
 		await yesNo(page, 'Archivés', 'Oui').check();
@@ -333,33 +338,35 @@ describe('validation (SPEC §2)', () => {
 			.check();
 		await yesNo(page, 'Statuts', 'Oui').check();
 		await launchButton(page).click();
-		const marker = page.locator('[data-launched]');
-		await marker.waitFor({ state: 'attached' });
-		const request = JSON.parse((await marker.getAttribute('data-launched')) ?? 'null');
-		expect(request).toMatchObject({
-			from: '2019-01-01',
-			to: '2023-12-31',
-			archived: true,
-			statuses: [
+		await page.getByRole('heading', { name: 'Extraction terminée' }).waitFor();
+		const files = await page
+			.getByRole('table', { name: "Contenu de l'archive" })
+			.locator('tbody th')
+			.allInnerTexts();
+		expect(files).toEqual([
+			'RDV 01012019_31122023.xlsx',
+			'statuts 01012019_31122023.xlsx',
+			'thematique_plateforme_tnd 01012019_31122023.xlsx'
+		]);
+		const lists = apiCalls.filter((u) => u.searchParams.has('from'));
+		// RDV, the dossiers (statuts) and the 10 forms of Plateforme TND, at least one page each.
+		expect(new Set(lists.map((u) => u.pathname.replace(/.*\/structures\/[^/]+\//, ''))).size).toBe(
+			12
+		);
+		for (const u of lists) {
+			expect(u.searchParams.get('from')).toBe('2019-01-01');
+			expect(u.searchParams.get('to')).toBe('2023-12-31');
+			expect(u.searchParams.get('archived')).toBe('true');
+			expect(u.searchParams.getAll('status')).toEqual([
 				'analyse_demande',
 				'en_attente',
 				'non_suivi',
 				'suivi_inclusion',
 				'reorientation',
 				'sortie'
-			],
-			files: {
-				administratif: false,
-				rdv: true,
-				hospitalisations: false,
-				cercleDeSoins: false,
-				thematiques: true
-			},
-			statuts: true
-		});
-		expect(request.forms).toHaveLength(10);
-		expect(new Set(request.forms.map((f: { thematicId: string }) => f.thematicId)).size).toBe(1);
-		expect(await page.getByRole('status').innerText()).toBe('');
+			]);
+		}
+		expect(await page.getByRole('status').first().innerText()).toBe('');
 		expect(consoleErrors).toEqual([]);
 	});
 });
@@ -411,7 +418,7 @@ describe('keyboard and accessibility', () => {
 		await dateDebut(page).fill('2024-01-01');
 		await dateFin(page).fill('2024-06-30');
 		await dateFin(page).press('Enter');
-		await page.locator('[data-launched]').waitFor({ state: 'attached' });
+		await page.getByRole('heading', { name: 'Extraction terminée' }).waitFor();
 	});
 
 	it('has no serious or critical axe violation, initially and with errors', async () => {
