@@ -139,6 +139,7 @@ describe('a full extraction in the browser', () => {
 		expect(
 			await page.getByText('Stocker impérativement les fichiers', { exact: false }).count()
 		).toBe(1);
+		expect(await axeViolations(page)).toEqual([]);
 	});
 
 	it('writes every row the API returns, with its values', async () => {
