@@ -3,7 +3,11 @@
  * result. The work itself runs in workers (src/lib/engine); this class only follows it.
  */
 import type { Thematic } from '../contract/spico';
-import { planExtraction, type ExtractionContext } from '../core/extraction/plan';
+import {
+	planExtraction,
+	type ExtractionContext,
+	type ExtractionPlan
+} from '../core/extraction/plan';
 import type { JobProgress } from '../core/extraction/run-job';
 import type { ExtractionRequest } from '../core/request';
 import { runExtraction, type ExtractionOutcome } from '../engine/run-extraction';
@@ -27,8 +31,31 @@ export interface RunEnvironment {
 	today: string;
 	/** Paris wall time of "now", `YYYY-MM-DDTHH:mm:ss`. */
 	now: () => string;
-	/** Called with the finished extraction (the seam for the Tâches issue). */
-	onDone?: (outcome: ExtractionOutcome, context: ExtractionContext) => void;
+	/** What else happens around a run: the task list, the audit trail. */
+	hooks?: RunHooks;
+}
+
+/**
+ * The seams around a run. Each is awaited where it matters (a task must exist before the work
+ * starts) and a failing hook never turns a finished extraction into a failed one.
+ */
+export interface RunHooks {
+	/** Before any request: e.g. create the task "En cours". */
+	onStart?(context: ExtractionContext, plan: ExtractionPlan): Promise<void> | void;
+	/** The ZIP is ready (its download is offered at the same time). */
+	onDone?(outcome: ExtractionOutcome, context: ExtractionContext): Promise<void> | void;
+	/** The run failed; `message` is what the user is shown. */
+	onFailed?(message: string, context: ExtractionContext): Promise<void> | void;
+	onCancelled?(context: ExtractionContext): Promise<void> | void;
+}
+
+/** Runs a hook without letting its failure change the run's outcome. */
+async function safely(hook: (() => Promise<void> | void) | undefined): Promise<void> {
+	try {
+		await hook?.();
+	} catch {
+		// The hook owns its error reporting (a task that could not be kept says so itself).
+	}
 }
 
 /** Share of a file's bar given to fetching and writing; the rest is finishing and zipping. */
@@ -91,29 +118,40 @@ export class ExtractionRun {
 		const controller = new AbortController();
 		this.#controller = controller;
 		this.phase = 'running';
+		const hooks = env.hooks ?? {};
+		await safely(() => hooks.onStart?.(context, plan));
+
+		let outcome: ExtractionOutcome | null = null;
+		let failure = "L'extraction a échoué pour une raison inconnue.";
 		try {
-			const outcome = await runExtraction({
-				plan,
-				context,
-				apiBaseUrl: env.apiBaseUrl,
-				getToken: env.getToken,
-				signal: controller.signal,
-				onProgress: (id, p) => this.#progress(id, p)
-			});
-			if (controller.signal.aborted) return;
+			if (!controller.signal.aborted) {
+				outcome = await runExtraction({
+					plan,
+					context,
+					apiBaseUrl: env.apiBaseUrl,
+					getToken: env.getToken,
+					signal: controller.signal,
+					onProgress: (id, p) => this.#progress(id, p)
+				});
+			}
+		} catch (error) {
+			if (error instanceof Error && error.message) failure = error.message;
+		} finally {
+			if (this.#controller === controller) this.#controller = null;
+		}
+
+		if (controller.signal.aborted) {
+			await safely(() => hooks.onCancelled?.(context));
+		} else if (outcome) {
 			this.outcome = outcome;
 			this.downloadUrl = URL.createObjectURL(outcome.blob);
 			this.phase = 'done';
-			env.onDone?.(outcome, context);
-		} catch (error) {
-			if (controller.signal.aborted) return;
-			this.error =
-				error instanceof Error && error.message
-					? error.message
-					: "L'extraction a échoué pour une raison inconnue.";
+			const done = outcome;
+			await safely(() => hooks.onDone?.(done, context));
+		} else {
+			this.error = failure;
 			this.phase = 'failed';
-		} finally {
-			if (this.#controller === controller) this.#controller = null;
+			await safely(() => hooks.onFailed?.(failure, context));
 		}
 	}
 
