@@ -17,6 +17,25 @@ export interface AuditSender {
 	recordExtraction(structureId: string, event: ExtractionEvent): Promise<void>;
 }
 
+/** Where a finished run's event goes: the outbox, or straight to the API without one. */
+export interface AuditRecorder {
+	/** Never rejects: the audit never stands in the user's way. */
+	record(event: ExtractionEvent): Promise<void>;
+}
+
+/** No IndexedDB (the task list is unavailable): one direct attempt with the client's retries. */
+export function directAudit(sender: AuditSender, structureId: string): AuditRecorder {
+	return {
+		async record(event) {
+			try {
+				await sender.recordExtraction(structureId, event);
+			} catch {
+				// Nothing more can be done without storage; the download is not affected.
+			}
+		}
+	};
+}
+
 export interface AuditInput {
 	id: string;
 	userId: string;
@@ -75,7 +94,7 @@ export interface FlushResult {
 
 const DEFAULT_DELAYS = [2_000, 15_000, 60_000, 300_000] as const;
 
-export class AuditTrail {
+export class AuditTrail implements AuditRecorder {
 	readonly #db: TasksDatabase;
 	readonly #scope: TaskScope;
 	readonly #sender: AuditSender;

@@ -13,6 +13,8 @@ import { HOUR_MS, purgeExpired, retentionMs } from './retention';
 
 export * from './model';
 export { TaskDataError } from './crypto';
+export { directAudit, type AuditRecorder } from './audit';
+export { taskRecorder, type RecorderHooks } from './recorder';
 export type { TaskView, TaskAvailability, StoreResult } from './repository';
 export { DB_PREFIX, DEFAULT_DB_NAME, databaseName } from './db';
 
@@ -38,6 +40,7 @@ export interface TasksService {
 	readonly repo: TaskRepository;
 	readonly ownership: TaskOwnership;
 	readonly audit: AuditTrail;
+	readonly retentionDays: number;
 	/** Resolves after the first housekeeping pass (purge, interrupted tasks). */
 	readonly ready: Promise<void>;
 	/** One pass of housekeeping now. */
@@ -84,6 +87,7 @@ export function openTasks(options: TasksOptions): TasksService {
 		repo,
 		ownership,
 		audit,
+		retentionDays: options.retentionDays,
 		ready,
 		housekeep,
 		recorder: (extra = {}) => taskRecorder({ repo, ownership, audit, now, ...extra }),

@@ -6,15 +6,16 @@
  */
 import type { ExtractionContext, ExtractionPlan } from '../core/extraction/plan';
 import type { ExtractionOutcome } from '../engine/run-extraction';
-import { buildAuditEvent, type AuditTrail } from './audit';
+import { buildAuditEvent, type AuditRecorder } from './audit';
 import type { TaskFile, TaskRecord } from './model';
 import type { TaskOwnership } from './ownership';
 import type { TaskRepository } from './repository';
 
 export interface RecorderDeps {
-	repo: TaskRepository;
-	ownership: TaskOwnership;
-	audit: AuditTrail;
+	/** Null when this browser cannot keep tasks: the run is then only audited. */
+	repo: TaskRepository | null;
+	ownership: TaskOwnership | null;
+	audit: AuditRecorder;
 	now?: () => number;
 	newId?: () => string;
 	/** Rows read so far per file: what the audit reports for a run that did not finish. */
@@ -105,7 +106,7 @@ export function taskRecorder(deps: RecorderDeps): RecorderHooks {
 
 	const notify = async (callback: RecorderDeps['onTaskDone']) => {
 		if (!callback || !created) return;
-		const task = await deps.repo.get(id).catch(() => undefined);
+		const task = await deps.repo?.get(id).catch(() => undefined);
 		if (task) quietly(() => callback(task));
 	};
 
@@ -117,10 +118,12 @@ export function taskRecorder(deps: RecorderDeps): RecorderHooks {
 		async onStart(context, plan) {
 			startedAt = now();
 			planned = plan.jobs.map(plannedFile);
+			const { repo, ownership } = deps;
+			if (!repo || !ownership) return;
 			// The lock first: from the moment the task exists, its tab is seen as alive.
-			release = await deps.ownership.hold(id);
+			release = await ownership.hold(id);
 			try {
-				const task = await deps.repo.create({
+				const task = await repo.create({
 					id,
 					structureName: context.structure.name,
 					madeOn: context.today,
@@ -145,7 +148,7 @@ export function taskRecorder(deps: RecorderDeps): RecorderHooks {
 				files.map((f) => ({ name: f.fileName, rows: f.rows }))
 			);
 			try {
-				if (created) await deps.repo.complete(id, { files, blob: outcome.blob });
+				if (created) await deps.repo?.complete(id, { files, blob: outcome.blob });
 			} finally {
 				finish();
 			}
@@ -156,7 +159,7 @@ export function taskRecorder(deps: RecorderDeps): RecorderHooks {
 		async onFailed(message, context) {
 			const audited = audit(context, 'failed', soFar(), message);
 			try {
-				if (created) await deps.repo.fail(id, message);
+				if (created) await deps.repo?.fail(id, message);
 			} finally {
 				finish();
 			}
@@ -167,7 +170,7 @@ export function taskRecorder(deps: RecorderDeps): RecorderHooks {
 		async onCancelled(context) {
 			const audited = audit(context, 'cancelled', soFar());
 			try {
-				if (created) await deps.repo.cancel(id);
+				if (created) await deps.repo?.cancel(id);
 			} finally {
 				finish();
 			}
