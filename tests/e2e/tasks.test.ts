@@ -152,6 +152,31 @@ async function sandboxEvents(): Promise<{ structureId: string; event: Extraction
 	return ((await res.json()) as { items: { structureId: string; event: ExtractionEvent }[] }).items;
 }
 
+describe('the static build', () => {
+	it('has a page of its own for /taches, and the navigation leads to it', async () => {
+		const { appUrl } = e2e();
+		const [home, tasks] = await Promise.all(
+			['', 'taches'].map(async (path) => {
+				const res = await fetch(new URL(path, appUrl));
+				return { status: res.status, body: await res.text() };
+			})
+		);
+		expect([home.status, tasks.status]).toEqual([200, 200]);
+		// Prerendered (taches.html), not the fallback shell of the home page.
+		expect(tasks.body).not.toBe(home.body);
+		const { page } = await open();
+		await goToTasks(page);
+		const nav = page.getByRole('navigation', { name: 'Extractions brutes' });
+		expect(await nav.getByRole('link', { name: 'Tâches' }).getAttribute('aria-current')).toBe(
+			'page'
+		);
+		expect(await page.title()).toBe('Tâches — Extractions brutes');
+		await nav.getByRole('link', { name: 'Nouvelle extraction' }).click();
+		await launchButton(page).waitFor();
+		expect(new URL(page.url()).pathname).toBe('/');
+	});
+});
+
 describe('a task per launch, kept encrypted, downloaded again after a reload', () => {
 	let app: OpenedApp;
 	let first: Uint8Array;

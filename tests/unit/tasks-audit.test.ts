@@ -8,7 +8,7 @@ import { ApiError } from '../../src/lib/api/client';
 import { ExtractionEventSchema, type ExtractionEvent } from '../../src/lib/contract/spico';
 import type { ExtractionContext, ExtractionPlan } from '../../src/lib/core/extraction/plan';
 import type { ExtractionOutcome } from '../../src/lib/engine/run-extraction';
-import { AuditTrail, buildAuditEvent } from '../../src/lib/tasks/audit';
+import { AuditTrail, buildAuditEvent, directAudit } from '../../src/lib/tasks/audit';
 import { openTasks } from '../../src/lib/tasks/index';
 import { memoryOwnership } from '../../src/lib/tasks/ownership';
 import { taskRecorder } from '../../src/lib/tasks/recorder';
@@ -366,6 +366,32 @@ describe('the run hooks', () => {
 		await hooks.onDone(outcome(zipBlob(10)), context);
 		expect(await repo.list()).toEqual([]);
 		await vi.waitFor(() => expect(api.received.size).toBe(1));
+	});
+});
+
+describe('without IndexedDB', () => {
+	it('still audits every run, straight to the API, and never throws', async () => {
+		const api = sender(1, new Error('réseau'));
+		const hooks = taskRecorder({
+			repo: null,
+			ownership: null,
+			audit: directAudit(api, ALICE.structureId)
+		});
+		const context = {
+			structure: { id: ALICE.structureId, name: 'PLATEFORME TND TEST' },
+			userId: ALICE.userId,
+			request: request(),
+			today: '2023-07-11',
+			launchedAt: '2023-07-11T15:05:00'
+		};
+		const plan = { zipName: 'x.zip', jobs: [] } as ExtractionPlan;
+		await hooks.onStart(context, plan);
+		expect(hooks.taskId).toBeNull();
+		// The first attempt fails: nothing is kept to retry, and nothing reaches the user.
+		await hooks.onCancelled(context);
+		await hooks.onFailed('Erreur', context);
+		expect(api.attempts.map((a) => a.event.outcome)).toEqual(['cancelled', 'failed']);
+		expect([...api.received.values()].map((e) => e.outcome)).toEqual(['failed']);
 	});
 });
 

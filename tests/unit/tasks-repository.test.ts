@@ -343,6 +343,20 @@ describe('storage quota', () => {
 		expect(persisted).toBe(1);
 	});
 
+	it('does not ask again when the storage is already persistent', async () => {
+		let asked = 0;
+		const repo = repository(freshDatabase(), ALICE, {
+			storage: {
+				estimate: async () => ({ usage: 0, quota: 1e9 }),
+				persisted: async () => true,
+				persist: async () => (++asked, true)
+			}
+		});
+		const id = await launched(repo);
+		expect(await repo.complete(id, { files: FILES, blob: zipBlob() })).toEqual({ kept: true });
+		expect(asked).toBe(0);
+	});
+
 	it('leaves no partial record when the browser refuses the write', async () => {
 		const db = freshDatabase();
 		const repo = repository(db);

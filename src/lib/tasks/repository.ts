@@ -32,6 +32,7 @@ import type { TaskOwnership } from './ownership';
 export interface StorageLike {
 	estimate(): Promise<{ usage?: number; quota?: number }>;
 	persist?(): Promise<boolean>;
+	persisted?(): Promise<boolean>;
 }
 
 export interface RepositoryOptions {
@@ -361,7 +362,9 @@ export class TaskRepository {
 		if (this.#persistAsked || !this.#storage?.persist) return;
 		this.#persistAsked = true;
 		try {
-			// Best effort: a persisted origin is not evicted under storage pressure.
+			// Best effort: a persisted origin is not evicted under storage pressure. Asked only
+			// when not granted yet, since some browsers ask the user each time.
+			if (await this.#storage.persisted?.()) return;
 			await this.#storage.persist();
 		} catch {
 			// Refused or unsupported: the data stays « best effort ».
