@@ -155,12 +155,12 @@ async function sandboxEvents(): Promise<{ structureId: string; event: Extraction
 describe('the static build', () => {
 	it('has a page of its own for /taches, and the navigation leads to it', async () => {
 		const { appUrl } = e2e();
-		const [home, tasks] = await Promise.all(
-			['', 'taches'].map(async (path) => {
-				const res = await fetch(new URL(path, appUrl));
-				return { status: res.status, body: await res.text() };
-			})
-		);
+		const fetchPage = async (path: string) => {
+			const res = await fetch(new URL(path, appUrl));
+			return { status: res.status, body: await res.text() };
+		};
+		const home = await fetchPage('');
+		const tasks = await fetchPage('taches');
 		expect([home.status, tasks.status]).toEqual([200, 200]);
 		// Prerendered (taches.html), not the fallback shell of the home page.
 		expect(tasks.body).not.toBe(home.body);
