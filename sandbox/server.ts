@@ -432,6 +432,21 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 					}
 				);
 			}
+			// A retried POST (same id) is acknowledged again but recorded once.
+			const eventId = parsed.output.id;
+			const known =
+				eventId === undefined
+					? undefined
+					: events.find((e) => e.structureId === route.sid && e.event.id === eventId);
+			if (known) {
+				return json(
+					200,
+					{ id: known.id },
+					{
+						Location: `${mount}/structures/${encodeURIComponent(route.sid)}/extraction-events/${known.id}`
+					}
+				);
+			}
 			const stored: StoredExtractionEvent = {
 				id: `evt-${++eventCount}`,
 				structureId: route.sid,

@@ -26,6 +26,13 @@ export const AppConfigSchema = v.object({
 			v.integer('nombre entier de jours attendu'),
 			v.minValue(1, 'au moins 1 jour')
 		)
+	),
+	/** The task database is `extractions-brutes:<tasksDatabase>` (default `taches`). */
+	tasksDatabase: v.optional(
+		v.pipe(
+			v.string(),
+			v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'nom simple attendu (lettres, chiffres, . _ -)')
+		)
 	)
 });
 
@@ -34,6 +41,7 @@ export interface AppConfig {
 	token?: string;
 	maxPeriodYears: number;
 	retentionDays: number;
+	tasksDatabase?: string;
 }
 
 /** A missing or invalid `config.json`, with a message for the user. */
@@ -51,12 +59,13 @@ export function parseConfig(data: unknown): AppConfig {
 			`Configuration invalide (config.json)${path ? `, champ « ${path} »` : ''} : ${issue.message}.`
 		);
 	}
-	const { apiBaseUrl, token, maxPeriodYears, retentionDays } = r.output;
+	const { apiBaseUrl, token, maxPeriodYears, retentionDays, tasksDatabase } = r.output;
 	return {
 		apiBaseUrl,
 		...(token === undefined ? {} : { token }),
 		maxPeriodYears: maxPeriodYears ?? DEFAULT_MAX_PERIOD_YEARS,
-		retentionDays: retentionDays ?? DEFAULT_RETENTION_DAYS
+		retentionDays: retentionDays ?? DEFAULT_RETENTION_DAYS,
+		...(tasksDatabase === undefined ? {} : { tasksDatabase })
 	};
 }
 

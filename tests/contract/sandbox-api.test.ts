@@ -448,6 +448,27 @@ describe('audit trail', () => {
 		expect(raw.headers.get('location')).toMatch(/\/extraction-events\/evt-\d+$/);
 	});
 
+	it('records an event retried under the same id once, and another id again', async () => {
+		await fetch(`${sandbox.origin}/__sandbox/extraction-events`, { method: 'DELETE' });
+		const post = (body: ExtractionEvent) =>
+			fetch(`${sandbox.url}/structures/${SID}/extraction-events`, {
+				method: 'POST',
+				headers: { Authorization: 'Bearer sandbox-alice', 'Content-Type': 'application/json' },
+				body: JSON.stringify(body)
+			});
+		const first = await post({ ...event, id: 'tache-1' });
+		const again = await post({ ...event, id: 'tache-1', endedAt: '2024-06-30T10:00:09+02:00' });
+		const other = await post({ ...event, id: 'tache-2' });
+		expect([first.status, again.status, other.status]).toEqual([201, 200, 201]);
+		expect(again.headers.get('location')).toBe(first.headers.get('location'));
+		const res = await fetch(`${sandbox.origin}/__sandbox/extraction-events`);
+		const body = (await res.json()) as { items: { event: ExtractionEvent }[] };
+		expect(body.items.map((i) => [i.event.id, i.event.endedAt])).toEqual([
+			['tache-1', event.endedAt],
+			['tache-2', event.endedAt]
+		]);
+	});
+
 	it('refuses an invalid event (422), a foreign structure (403) and a stranger (401)', async () => {
 		const post = (token: string, sid: string, body: unknown) =>
 			fetch(`${sandbox.url}/structures/${sid}/extraction-events`, {

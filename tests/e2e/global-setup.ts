@@ -123,8 +123,11 @@ function serveApp(root: string, config: object, apiOrigin: string): Promise<Serv
 				return;
 			}
 			let file = (await fileAt(candidate)) ?? (await fileAt(join(candidate, 'index.html')));
-			// SPA fallback for routes; a missing asset stays a 404.
-			if (file === null && extname(relative) === '') file = join(root, 'index.html');
+			// A prerendered route (`/taches` → taches.html, adapter-static's default), then the SPA
+			// fallback for other routes; a missing asset stays a 404.
+			if (file === null && extname(relative) === '') {
+				file = (await fileAt(`${candidate}.html`)) ?? join(root, 'index.html');
+			}
 			if (file === null || (await fileAt(file)) === null) {
 				res.writeHead(404, { ...headers, 'Content-Type': TYPES['.txt'] }).end('Not found');
 				return;

@@ -43,6 +43,15 @@ describe('parseConfig', () => {
 		);
 		expect(() => parseConfig(null)).toThrow(/Configuration invalide/);
 	});
+
+	it('takes the name of the task database, a plain name only', () => {
+		expect(parseConfig({ apiBaseUrl: '/api', tasksDatabase: 'hote-1' }).tasksDatabase).toBe(
+			'hote-1'
+		);
+		expect(() => parseConfig({ apiBaseUrl: '/api', tasksDatabase: 'a:b' })).toThrow(
+			/champ « tasksDatabase »/
+		);
+	});
 });
 
 describe('loadConfig', () => {

@@ -338,6 +338,11 @@ export function parsePage<L extends ListName>(
 
 export const EXTRACTION_OUTCOMES = ['done', 'failed', 'cancelled'] as const;
 export const ExtractionEventSchema = v.object({
+	/**
+	 * Chosen by the module (the task's id), so that a POST retried after a lost answer records
+	 * the event once: the platform keeps the first event of an id and ignores the others.
+	 */
+	id: v.optional(Id),
 	userId: Id,
 	filters: v.object({
 		from: IsoDate,

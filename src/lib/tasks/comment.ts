@@ -1,0 +1,22 @@
+/**
+ * The task's commentaire, worded as in the guide:
+ * « Document d'extraction brute des données pour la structure PLATEFORME TND TEST réalisée le
+ * 11072023 Période du 30062023 au 10072023 ».
+ */
+import { compactDay } from '../core/naming';
+
+export interface CommentInput {
+	structureName: string;
+	/** Day the extraction was made (Paris), `YYYY-MM-DD`. */
+	madeOn: string;
+	from: string;
+	to: string;
+}
+
+export function taskComment({ structureName, madeOn, from, to }: CommentInput): string {
+	const name = structureName.replace(/\s+/g, ' ').trim();
+	return (
+		`Document d'extraction brute des données pour la structure ${name} ` +
+		`réalisée le ${compactDay(madeOn)} Période du ${compactDay(from)} au ${compactDay(to)}`
+	);
+}

@@ -1,0 +1,111 @@
+/**
+ * Encryption at rest of a task's ZIP (SPEC §7): WebCrypto AES-GCM with a non-extractable
+ * 256-bit key. The ZIP is cut into chunks, each encrypted with a fresh random IV; the task id,
+ * the chunk's index and the number of chunks are authenticated with it (additional data), so
+ * a chunk moved to another task or position, a dropped chunk or one flipped bit is refused.
+ */
+
+/** 4 MiB: large enough to keep the calls few, small enough to read the ZIP piece by piece. */
+export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+const IV_BYTES = 12;
+
+export interface EncryptedChunk {
+	index: number;
+	iv: Uint8Array<ArrayBuffer>;
+	data: ArrayBuffer;
+}
+
+export type TaskDataProblem = 'not-kept' | 'missing-key' | 'corrupt';
+
+/** A task's file cannot be given back; the message says why, in French, for the user. */
+export class TaskDataError extends Error {
+	override readonly name = 'TaskDataError';
+	constructor(
+		readonly problem: TaskDataProblem,
+		message: string
+	) {
+		super(message);
+	}
+}
+
+export const MESSAGES: Readonly<Record<TaskDataProblem, string>> = {
+	'not-kept':
+		"Le fichier de cette tâche n'a pas été conservé dans le navigateur : relancez l'extraction.",
+	'missing-key':
+		"La clé de chiffrement de cette tâche a été supprimée : son fichier ne peut plus être lu. Supprimez la tâche et relancez l'extraction.",
+	corrupt:
+		"Le fichier de cette tâche est altéré ou incomplet : il n'est pas proposé au téléchargement. Supprimez la tâche et relancez l'extraction."
+};
+
+/** A new AES-GCM key that can never leave the browser (`extractable: false`). */
+export function generateZipKey(): Promise<CryptoKey> {
+	return crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+}
+
+function additionalData(bindTo: string, index: number, count: number): Uint8Array<ArrayBuffer> {
+	return new TextEncoder().encode(`extractions-brutes/${bindTo}/${index}/${count}`);
+}
+
+export interface CipherOptions {
+	/** What the chunks belong to (the task id): authenticated, never stored in clear elsewhere. */
+	bindTo: string;
+	chunkSize?: number;
+}
+
+/** Encrypts `blob` chunk by chunk; an empty blob still gives one (authenticated) chunk. */
+export async function encryptBlob(
+	key: CryptoKey,
+	blob: Blob,
+	options: CipherOptions
+): Promise<EncryptedChunk[]> {
+	const size = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+	const count = Math.max(1, Math.ceil(blob.size / size));
+	const chunks: EncryptedChunk[] = [];
+	for (let index = 0; index < count; index++) {
+		const plain = await blob.slice(index * size, (index + 1) * size).arrayBuffer();
+		const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+		const data = await crypto.subtle.encrypt(
+			{ name: 'AES-GCM', iv, additionalData: additionalData(options.bindTo, index, count) },
+			key,
+			plain
+		);
+		chunks.push({ index, iv, data });
+	}
+	return chunks;
+}
+
+/**
+ * The ZIP back from its chunks, or a TaskDataError('corrupt') when any chunk is missing,
+ * duplicated, moved or altered: never a partly decrypted file.
+ */
+export async function decryptChunks(
+	key: CryptoKey,
+	chunks: readonly EncryptedChunk[],
+	options: { bindTo: string; count: number; type?: string }
+): Promise<Blob> {
+	const { bindTo, count } = options;
+	const sorted = [...chunks].sort((a, b) => a.index - b.index);
+	if (sorted.length !== count || sorted.some((c, i) => c.index !== i)) {
+		throw new TaskDataError('corrupt', MESSAGES.corrupt);
+	}
+	const parts: ArrayBuffer[] = [];
+	for (const chunk of sorted) {
+		try {
+			parts.push(
+				await crypto.subtle.decrypt(
+					{
+						name: 'AES-GCM',
+						iv: chunk.iv,
+						additionalData: additionalData(bindTo, chunk.index, count)
+					},
+					key,
+					chunk.data
+				)
+			);
+		} catch {
+			// OperationError: the tag does not match (altered data, another key).
+			throw new TaskDataError('corrupt', MESSAGES.corrupt);
+		}
+	}
+	return new Blob(parts, { type: options.type ?? 'application/zip' });
+}

@@ -1,0 +1,75 @@
+/**
+ * The task database (Dexie over IndexedDB). Embedded, the module shares the host's origin, so
+ * its database name always starts with `extractions-brutes:` and never meets the host's own.
+ * A schema change is a new `db.version(n)`, never an edit of a published one.
+ */
+import Dexie, { type EntityTable, type Table } from 'dexie';
+import type { ExtractionEvent } from '../contract/spico';
+import type { EncryptedChunk } from './crypto';
+import type { TaskRecord, TaskScope } from './model';
+
+export const DB_PREFIX = 'extractions-brutes:';
+export const DEFAULT_DB_NAME = 'taches';
+
+/** One encrypted piece of a task's ZIP: kept apart so that listing tasks never loads a ZIP. */
+export interface ChunkRecord extends EncryptedChunk {
+	taskId: string;
+}
+
+/** The key of one (user, structure); `id` tells a re-created key from the one a task used. */
+export interface KeyRecord extends TaskScope {
+	id: string;
+	key: CryptoKey;
+	createdAt: number;
+}
+
+/** An audit event waiting to reach the API (it holds no patient data). */
+export interface AuditRecord extends TaskScope {
+	id: string;
+	event: ExtractionEvent;
+	createdAt: number;
+	attempts: number;
+	lastError: string | null;
+}
+
+export type TasksDatabase = Dexie & {
+	tasks: EntityTable<TaskRecord, 'id'>;
+	chunks: Table<ChunkRecord, [string, number]>;
+	keys: Table<KeyRecord, [string, string]>;
+	audit: EntityTable<AuditRecord, 'id'>;
+};
+
+export interface DatabaseDeps {
+	/** Injected by tests (fake-indexeddb); defaults to the browser's. */
+	indexedDB?: IDBFactory;
+	IDBKeyRange?: typeof IDBKeyRange;
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** `taches` → `extractions-brutes:taches`; the configurable part is a short plain name. */
+export function databaseName(name: string = DEFAULT_DB_NAME): string {
+	if (!NAME_RE.test(name)) {
+		throw new RangeError(
+			`Nom de base de tâches invalide : « ${name} » (lettres, chiffres, . _ -, 64 au plus).`
+		);
+	}
+	return DB_PREFIX + name;
+}
+
+export function openTasksDatabase(
+	name: string = DEFAULT_DB_NAME,
+	deps: DatabaseDeps = {}
+): TasksDatabase {
+	const db = new Dexie(databaseName(name), {
+		...(deps.indexedDB ? { indexedDB: deps.indexedDB } : {}),
+		...(deps.IDBKeyRange ? { IDBKeyRange: deps.IDBKeyRange } : {})
+	}) as TasksDatabase;
+	db.version(1).stores({
+		tasks: 'id, [userId+structureId], createdAt',
+		chunks: '[taskId+index], taskId',
+		keys: '[userId+structureId]',
+		audit: 'id, [userId+structureId], createdAt'
+	});
+	return db;
+}

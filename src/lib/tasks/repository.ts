@@ -1,0 +1,388 @@
+/**
+ * The tasks of one (user, structure): every read and write goes through a repository bound to
+ * that scope, so another user or structure on the same browser never sees them. The ZIP is
+ * stored encrypted (crypto.ts), in the same transaction as the état that announces it: a task
+ * is either « A traiter » with its whole file, or says why it has none. Nothing half-written.
+ */
+import type { ExtractionRequest } from '../core/request';
+import { taskComment } from './comment';
+import {
+	MESSAGES,
+	TaskDataError,
+	decryptChunks,
+	encryptBlob,
+	generateZipKey,
+	type EncryptedChunk
+} from './crypto';
+import type { KeyRecord, TasksDatabase } from './db';
+import {
+	INTERRUPTED_REASON,
+	TASK_DOCUMENT,
+	TASK_LABEL,
+	TASK_LEVEL,
+	nextState,
+	type TaskEvent,
+	type TaskFile,
+	type TaskRecord,
+	type TaskScope
+} from './model';
+import type { TaskOwnership } from './ownership';
+
+/** What `navigator.storage` offers that the repository uses. */
+export interface StorageLike {
+	estimate(): Promise<{ usage?: number; quota?: number }>;
+	persist?(): Promise<boolean>;
+	persisted?(): Promise<boolean>;
+}
+
+export interface RepositoryOptions {
+	now?: () => number;
+	/** `navigator.storage` by default; null to skip the checks. */
+	storage?: StorageLike | null;
+	chunkSize?: number;
+	newId?: () => string;
+}
+
+export interface NewTask {
+	/** Chosen by the caller so that its lock is held before the task exists. */
+	id: string;
+	structureName: string;
+	/** Day of the extraction (Paris), for the commentaire. */
+	madeOn: string;
+	request: ExtractionRequest;
+	zipName: string;
+	/** The planned workbooks (rows 0 until built). */
+	files: TaskFile[];
+}
+
+export interface CompletedRun {
+	files: TaskFile[];
+	blob: Blob;
+}
+
+export type StoreResult = { kept: true } | { kept: false; reason: string };
+
+/** Whether a task's file can be downloaded, and if not, why. */
+export type TaskAvailability = 'running' | 'available' | 'not-kept' | 'key-missing' | 'none';
+
+export interface TaskView extends TaskRecord {
+	availability: TaskAvailability;
+}
+
+const NOT_KEPT_QUOTA =
+	"Le fichier n'a pas pu être conservé dans le navigateur : espace de stockage insuffisant. Il a été proposé au téléchargement à la fin de l'extraction.";
+const NOT_KEPT_ERROR =
+	"Le fichier n'a pas pu être conservé dans le navigateur (échec de l'enregistrement). Il a été proposé au téléchargement à la fin de l'extraction.";
+const GONE = "Cette tâche n'existe plus.";
+
+/** Room asked beyond the ZIP itself: IVs, tags, IndexedDB's own overhead. */
+const STORAGE_MARGIN = 1.02;
+const STORAGE_SLACK = 256 * 1024;
+
+function isQuotaError(error: unknown): boolean {
+	for (let e = error; e && typeof e === 'object'; e = (e as { inner?: unknown }).inner) {
+		if ((e as { name?: unknown }).name === 'QuotaExceededError') return true;
+	}
+	return false;
+}
+
+function defaultStorage(): StorageLike | null {
+	const storage = (globalThis as { navigator?: { storage?: StorageLike } }).navigator?.storage;
+	return storage && typeof storage.estimate === 'function' ? storage : null;
+}
+
+export class TaskRepository {
+	readonly #db: TasksDatabase;
+	readonly #scope: TaskScope;
+	readonly #now: () => number;
+	readonly #storage: StorageLike | null;
+	readonly #chunkSize: number | undefined;
+	readonly #newId: () => string;
+	#persistAsked = false;
+
+	constructor(db: TasksDatabase, scope: TaskScope, options: RepositoryOptions = {}) {
+		this.#db = db;
+		this.#scope = { userId: scope.userId, structureId: scope.structureId };
+		this.#now = options.now ?? Date.now;
+		this.#storage = options.storage === undefined ? defaultStorage() : options.storage;
+		this.#chunkSize = options.chunkSize;
+		this.#newId = options.newId ?? (() => crypto.randomUUID());
+	}
+
+	get scope(): TaskScope {
+		return { ...this.#scope };
+	}
+
+	#owns(task: TaskScope): boolean {
+		return task.userId === this.#scope.userId && task.structureId === this.#scope.structureId;
+	}
+
+	get #key(): [string, string] {
+		return [this.#scope.userId, this.#scope.structureId];
+	}
+
+	/** The task « En cours », created the moment the extraction is launched. */
+	async create(input: NewTask): Promise<TaskRecord> {
+		const task: TaskRecord = {
+			id: input.id,
+			...this.#scope,
+			structureName: input.structureName,
+			label: TASK_LABEL,
+			level: TASK_LEVEL,
+			document: TASK_DOCUMENT,
+			comment: taskComment({
+				structureName: input.structureName,
+				madeOn: input.madeOn,
+				from: input.request.from,
+				to: input.request.to
+			}),
+			state: 'En cours',
+			interrupted: false,
+			reason: null,
+			createdAt: this.#now(),
+			dueAt: null,
+			downloadedAt: null,
+			request: input.request,
+			zipName: input.zipName,
+			files: input.files,
+			size: null,
+			storage: { kind: 'none' }
+		};
+		await this.#db.tasks.add(task);
+		return task;
+	}
+
+	async get(id: string): Promise<TaskRecord | undefined> {
+		const task = await this.#db.tasks.get(id);
+		return task && this.#owns(task) ? task : undefined;
+	}
+
+	/** Newest first, each with whether its file can still be read (for liveQuery). */
+	async list(): Promise<TaskView[]> {
+		const [tasks, key] = await Promise.all([
+			this.#db.tasks.where('[userId+structureId]').equals(this.#key).toArray(),
+			this.#db.keys.get(this.#key)
+		]);
+		return tasks
+			.sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id))
+			.map((task) => ({ ...task, availability: availabilityOf(task, key?.id) }));
+	}
+
+	/**
+	 * The run finished: the encrypted ZIP and « A traiter » in one transaction. When the browser
+	 * has no room, or refuses the write, the task still becomes « A traiter » and says its file
+	 * could not be kept; the aborted transaction leaves no chunk behind.
+	 */
+	async complete(id: string, run: CompletedRun): Promise<StoreResult> {
+		const summary = { files: run.files, size: run.blob.size };
+		let reason: string;
+		if (!(await this.#hasRoom(run.blob.size))) {
+			reason = NOT_KEPT_QUOTA;
+		} else {
+			try {
+				const stored = await this.#storeEncrypted(id, run.blob, summary);
+				if (stored) return { kept: true };
+				return { kept: false, reason: GONE };
+			} catch (error) {
+				reason = isQuotaError(error) ? NOT_KEPT_QUOTA : NOT_KEPT_ERROR;
+			}
+		}
+		await this.#transition(id, 'done', () => ({
+			...summary,
+			dueAt: this.#now(),
+			storage: { kind: 'not-kept', reason }
+		}));
+		return { kept: false, reason };
+	}
+
+	/** The write a quota can refuse; false when the task was deleted while it ran. */
+	async #storeEncrypted(
+		id: string,
+		blob: Blob,
+		summary: { files: TaskFile[]; size: number }
+	): Promise<boolean> {
+		if (!(await this.get(id))) return false;
+		await this.#askPersistence();
+		const key = await this.#ensureKey();
+		const chunks: EncryptedChunk[] = await encryptBlob(key.key, blob, {
+			bindTo: id,
+			...(this.#chunkSize ? { chunkSize: this.#chunkSize } : {})
+		});
+		const db = this.#db;
+		return db.transaction('rw', db.tasks, db.chunks, db.keys, async () => {
+			const task = await db.tasks.get(id);
+			if (!task || !this.#owns(task)) return false;
+			const current = await db.keys.get(this.#key);
+			// « Tout supprimer » ran meanwhile: a ZIP under a deleted key would be unreadable.
+			if (current?.id !== key.id) throw new Error('clé de chiffrement supprimée');
+			await db.chunks.bulkPut(chunks.map((c) => ({ ...c, taskId: id })));
+			await db.tasks.put({
+				...task,
+				...summary,
+				state: nextState(task.state, 'done'),
+				dueAt: this.#now(),
+				storage: { kind: 'kept', keyId: key.id, chunks: chunks.length }
+			});
+			return true;
+		});
+	}
+
+	async fail(id: string, reason: string): Promise<void> {
+		await this.#transition(id, 'failed', () => ({ reason, dueAt: this.#now() }));
+	}
+
+	async cancel(id: string): Promise<void> {
+		await this.#transition(id, 'cancelled', () => ({ dueAt: this.#now() }));
+	}
+
+	/** The user downloaded the ZIP from the Tâches page: « Traité ». */
+	async markDownloaded(id: string): Promise<void> {
+		await this.#transition(id, 'downloaded', () => ({ downloadedAt: this.#now() }));
+	}
+
+	/** The decrypted ZIP, or a TaskDataError saying why it cannot be given. */
+	async readZip(id: string): Promise<{ blob: Blob; zipName: string }> {
+		const task = await this.get(id);
+		if (!task) throw new TaskDataError('not-kept', GONE);
+		const { storage } = task;
+		if (storage.kind !== 'kept') throw new TaskDataError('not-kept', MESSAGES['not-kept']);
+		const db = this.#db;
+		const [key, chunks] = await db.transaction('r', db.keys, db.chunks, () =>
+			Promise.all([db.keys.get(this.#key), db.chunks.where('taskId').equals(id).toArray()])
+		);
+		if (!key || key.id !== storage.keyId) {
+			throw new TaskDataError('missing-key', MESSAGES['missing-key']);
+		}
+		const blob = await decryptChunks(key.key, chunks, { bindTo: id, count: storage.chunks });
+		if (task.size !== null && blob.size !== task.size) {
+			throw new TaskDataError('corrupt', MESSAGES.corrupt);
+		}
+		return { blob, zipName: task.zipName };
+	}
+
+	/** Deletes one task and its file. */
+	async remove(id: string): Promise<void> {
+		const db = this.#db;
+		await db.transaction('rw', db.tasks, db.chunks, async () => {
+			const task = await db.tasks.get(id);
+			if (!task || !this.#owns(task)) return;
+			await db.chunks.where('taskId').equals(id).delete();
+			await db.tasks.delete(id);
+		});
+	}
+
+	/** « Tout supprimer »: every task of this user and structure, their files and their key. */
+	async removeAll(): Promise<number> {
+		const db = this.#db;
+		return db.transaction('rw', db.tasks, db.chunks, db.keys, async () => {
+			const ids = await db.tasks.where('[userId+structureId]').equals(this.#key).primaryKeys();
+			if (ids.length > 0) {
+				await db.chunks.where('taskId').anyOf(ids).delete();
+				await db.tasks.bulkDelete(ids);
+			}
+			await db.keys.delete(this.#key);
+			return ids.length;
+		});
+	}
+
+	/**
+	 * Tasks « En cours » whose tab is gone become « Échec — interrompue ». A task still held by a
+	 * live tab (this one or another) is left alone. Returns the ids interrupted.
+	 */
+	async recoverInterrupted(ownership: TaskOwnership): Promise<string[]> {
+		const running = (await this.list()).filter((t) => t.state === 'En cours');
+		const interrupted: string[] = [];
+		for (const task of running) {
+			await ownership.ifOrphan(task.id, async () => {
+				const db = this.#db;
+				await db.transaction('rw', db.tasks, async () => {
+					const current = await db.tasks.get(task.id);
+					// It may have finished between the list and the lock.
+					if (!current || current.state !== 'En cours') return;
+					await db.tasks.put({
+						...current,
+						state: nextState(current.state, 'interrupted'),
+						interrupted: true,
+						reason: INTERRUPTED_REASON
+					});
+					interrupted.push(task.id);
+				});
+			});
+		}
+		return interrupted;
+	}
+
+	async #transition(
+		id: string,
+		event: TaskEvent,
+		patch: (task: TaskRecord) => Partial<TaskRecord>
+	): Promise<TaskRecord | undefined> {
+		const db = this.#db;
+		return db.transaction('rw', db.tasks, async () => {
+			const task = await db.tasks.get(id);
+			// Deleted meanwhile (« Tout supprimer », retention): nothing to update.
+			if (!task || !this.#owns(task)) return undefined;
+			const updated: TaskRecord = { ...task, ...patch(task), state: nextState(task.state, event) };
+			await db.tasks.put(updated);
+			return updated;
+		});
+	}
+
+	async #ensureKey(): Promise<KeyRecord> {
+		const db = this.#db;
+		const existing = await db.keys.get(this.#key);
+		if (existing) return existing;
+		// Generated outside the transaction: IndexedDB commits when it waits on anything else.
+		const fresh: KeyRecord = {
+			...this.#scope,
+			id: this.#newId(),
+			key: await generateZipKey(),
+			createdAt: this.#now()
+		};
+		return db.transaction('rw', db.keys, async () => {
+			const again = await db.keys.get(this.#key);
+			if (again) return again;
+			await db.keys.add(fresh);
+			return fresh;
+		});
+	}
+
+	async #hasRoom(bytes: number): Promise<boolean> {
+		if (!this.#storage) return true;
+		try {
+			const { usage, quota } = await this.#storage.estimate();
+			if (quota === undefined || usage === undefined) return true;
+			return quota - usage >= bytes * STORAGE_MARGIN + STORAGE_SLACK;
+		} catch {
+			return true; // Unknown: let the write itself decide.
+		}
+	}
+
+	async #askPersistence(): Promise<void> {
+		if (this.#persistAsked || !this.#storage?.persist) return;
+		this.#persistAsked = true;
+		try {
+			// Best effort: a persisted origin is not evicted under storage pressure. Asked only
+			// when not granted yet, since some browsers ask the user each time.
+			if (await this.#storage.persisted?.()) return;
+			await this.#storage.persist();
+		} catch {
+			// Refused or unsupported: the data stays « best effort ».
+		}
+	}
+}
+
+export function availabilityOf(
+	task: TaskRecord,
+	currentKeyId: string | undefined
+): TaskAvailability {
+	if (task.state === 'En cours') return 'running';
+	switch (task.storage.kind) {
+		case 'kept':
+			return task.storage.keyId === currentKeyId ? 'available' : 'key-missing';
+		case 'not-kept':
+			return 'not-kept';
+		case 'none':
+			return 'none';
+	}
+}

@@ -1,0 +1,102 @@
+/** Shared fixtures of the task tests: a fresh fake IndexedDB per test, requests, outcomes. */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { STATUS_CODES } from '../../src/lib/contract/spico';
+import type { ExtractionRequest } from '../../src/lib/core/request';
+import { openTasksDatabase, type TasksDatabase } from '../../src/lib/tasks/db';
+import type { TaskFile } from '../../src/lib/tasks/model';
+import { TaskRepository, type RepositoryOptions } from '../../src/lib/tasks/repository';
+
+export const ALICE = { userId: 'usr-alice', structureId: 'str-tnd-test' };
+export const ALICE_OTHER_STRUCTURE = { userId: 'usr-alice', structureId: 'str-dac-loire' };
+export const BOB = { userId: 'usr-bob', structureId: 'str-tnd-test' };
+
+/** A database of its own (a new fake IndexedDB), so that tests never share state. */
+export function freshDatabase(name = 'test'): TasksDatabase {
+	return openTasksDatabase(name, { indexedDB: new IDBFactory(), IDBKeyRange });
+}
+
+export function request(overrides: Partial<ExtractionRequest> = {}): ExtractionRequest {
+	return {
+		from: '2023-06-30',
+		to: '2023-07-10',
+		archived: false,
+		statuses: [...STATUS_CODES],
+		files: {
+			administratif: true,
+			rdv: true,
+			hospitalisations: false,
+			cercleDeSoins: false,
+			thematiques: true
+		},
+		statuts: true,
+		forms: [{ thematicId: 'th-1', formId: 'form-7' }],
+		...overrides
+	};
+}
+
+export const FILES: TaskFile[] = [
+	{
+		fileName: 'RDV 30062023_10072023.xlsx',
+		label: 'RDV',
+		sheets: [
+			{ name: 'RDV', rows: 1_048_575 },
+			{ name: 'RDV (2)', rows: 12 }
+		],
+		rows: 1_048_587,
+		cutCells: 2,
+		continuations: ['La feuille RDV continue sur RDV (2).']
+	}
+];
+
+/** `n` bytes that are not all alike, so that a misplaced chunk would show. */
+export function bytes(n: number, seed = 7): Uint8Array<ArrayBuffer> {
+	const out = new Uint8Array(n);
+	let x = seed;
+	for (let i = 0; i < n; i++) {
+		x = (x * 1103515245 + 12345) >>> 0;
+		out[i] = x >>> 24;
+	}
+	return out;
+}
+
+export function zipBlob(n = 10_000, seed = 7): Blob {
+	return new Blob([bytes(n, seed)], { type: 'application/zip' });
+}
+
+export async function blobBytes(blob: Blob): Promise<Uint8Array> {
+	return new Uint8Array(await blob.arrayBuffer());
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start = Date.UTC(2023, 6, 11, 13, 5)) {
+	let t = start;
+	return {
+		now: () => t,
+		set: (ms: number) => (t = ms),
+		advance: (ms: number) => (t += ms)
+	};
+}
+
+let counter = 0;
+export const newTaskId = () => `task-${++counter}`;
+
+export function repository(
+	db: TasksDatabase,
+	scope = ALICE,
+	options: RepositoryOptions = {}
+): TaskRepository {
+	return new TaskRepository(db, scope, { storage: null, chunkSize: 4096, ...options });
+}
+
+/** Creates a task « En cours » for `repo` and returns its id. */
+export async function launched(repo: TaskRepository, id = newTaskId()): Promise<string> {
+	await repo.create({
+		id,
+		structureName: 'PLATEFORME TND TEST',
+		madeOn: '2023-07-11',
+		request: request(),
+		zipName: 'Generic_extractions_brutes_30062023_10072023.zip',
+		files: FILES.map((f) => ({ ...f, sheets: [], rows: 0, cutCells: 0, continuations: [] }))
+	});
+	return id;
+}

@@ -1,0 +1,399 @@
+/**
+ * The task repository on fake-indexeddb: create, update, list, purge; retention boundaries;
+ * isolation between users and structures; the encrypted ZIP, tampering, a deleted key; quota.
+ */
+import { IDBObjectStore as FakeObjectStore } from 'fake-indexeddb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TaskDataError } from '../../src/lib/tasks/crypto';
+import { INTERRUPTED_REASON, TASK_DOCUMENT, TASK_LABEL } from '../../src/lib/tasks/model';
+import { memoryOwnership } from '../../src/lib/tasks/ownership';
+import { purgeExpired, retentionMs } from '../../src/lib/tasks/retention';
+import {
+	ALICE,
+	ALICE_OTHER_STRUCTURE,
+	BOB,
+	FILES,
+	blobBytes,
+	bytes,
+	freshDatabase,
+	launched,
+	manualClock,
+	repository,
+	zipBlob
+} from './tasks-helpers';
+
+async function problemOf(promise: Promise<unknown>): Promise<string> {
+	try {
+		await promise;
+	} catch (error) {
+		if (error instanceof TaskDataError) return `${error.problem}: ${error.message}`;
+		throw error;
+	}
+	throw new Error('no error');
+}
+
+describe('create, update, list', () => {
+	it('creates the task « En cours » with the guide’s wording and the filters', async () => {
+		const clock = manualClock();
+		const repo = repository(freshDatabase(), ALICE, { now: clock.now });
+		const id = await launched(repo);
+		const task = await repo.get(id);
+		expect(task).toMatchObject({
+			id,
+			userId: ALICE.userId,
+			structureId: ALICE.structureId,
+			label: TASK_LABEL,
+			level: 'Très haute',
+			document: TASK_DOCUMENT,
+			state: 'En cours',
+			createdAt: clock.now(),
+			dueAt: null,
+			storage: { kind: 'none' },
+			comment:
+				"Document d'extraction brute des données pour la structure PLATEFORME TND TEST réalisée le 11072023 Période du 30062023 au 10072023"
+		});
+		expect(task?.request.forms).toEqual([{ thematicId: 'th-1', formId: 'form-7' }]);
+		expect((await repo.list()).map((t) => [t.id, t.availability])).toEqual([[id, 'running']]);
+	});
+
+	it('finishes a task: files, rows, warnings, size, date d’échéance, « A traiter » then « Traité »', async () => {
+		const clock = manualClock();
+		const repo = repository(freshDatabase(), ALICE, { now: clock.now });
+		const id = await launched(repo);
+		clock.advance(90_000);
+		const blob = zipBlob(10_000);
+		expect(await repo.complete(id, { files: FILES, blob })).toEqual({ kept: true });
+		const done = await repo.get(id);
+		expect(done).toMatchObject({
+			state: 'A traiter',
+			dueAt: clock.now(),
+			size: 10_000,
+			files: FILES,
+			storage: { kind: 'kept', chunks: 3 }
+		});
+		clock.advance(5_000);
+		await repo.markDownloaded(id);
+		expect(await repo.get(id)).toMatchObject({ state: 'Traité', downloadedAt: clock.now() });
+		await repo.markDownloaded(id);
+		expect((await repo.get(id))?.state).toBe('Traité');
+	});
+
+	it('records a failure with its reason, and a cancellation', async () => {
+		const repo = repository(freshDatabase());
+		const failed = await launched(repo);
+		const cancelled = await launched(repo);
+		await repo.fail(failed, 'Session expirée — reconnectez-vous puis relancez.');
+		await repo.cancel(cancelled);
+		expect(await repo.get(failed)).toMatchObject({
+			state: 'Échec',
+			interrupted: false,
+			reason: 'Session expirée — reconnectez-vous puis relancez.'
+		});
+		expect((await repo.get(cancelled))?.state).toBe('Annulée');
+		const views = await repo.list();
+		expect(views.map((t) => t.availability)).toEqual(['none', 'none']);
+		// A cancelled task cannot be finished afterwards.
+		await expect(repo.complete(cancelled, { files: FILES, blob: zipBlob() })).rejects.toThrow(
+			/Transition impossible/
+		);
+	});
+
+	it('lists newest first and deletes one task with its file', async () => {
+		const clock = manualClock();
+		const db = freshDatabase();
+		const repo = repository(db, ALICE, { now: clock.now });
+		const first = await launched(repo);
+		clock.advance(1000);
+		const second = await launched(repo);
+		await repo.complete(first, { files: FILES, blob: zipBlob() });
+		expect((await repo.list()).map((t) => t.id)).toEqual([second, first]);
+		await repo.remove(first);
+		expect((await repo.list()).map((t) => t.id)).toEqual([second]);
+		expect(await db.chunks.count()).toBe(0);
+	});
+});
+
+describe('the stored ZIP', () => {
+	it('is encrypted at rest and comes back byte for byte', async () => {
+		const db = freshDatabase();
+		const repo = repository(db);
+		const id = await launched(repo);
+		const plain = bytes(10_000, 3);
+		await repo.complete(id, { files: FILES, blob: new Blob([plain]) });
+		const chunks = await db.chunks.where('taskId').equals(id).toArray();
+		expect(chunks).toHaveLength(3);
+		const stored = Buffer.concat(chunks.map((c) => Buffer.from(c.data)));
+		expect(stored.includes(Buffer.from(plain.subarray(100, 164)))).toBe(false);
+		const key = await db.keys.get([ALICE.userId, ALICE.structureId]);
+		expect(key?.key.extractable).toBe(false);
+		const { blob, zipName } = await repo.readZip(id);
+		expect(zipName).toBe('Generic_extractions_brutes_30062023_10072023.zip');
+		expect(await blobBytes(blob)).toEqual(plain);
+	});
+
+	it('refuses a flipped byte with a clear message, never a corrupt file', async () => {
+		const db = freshDatabase();
+		const repo = repository(db);
+		const id = await launched(repo);
+		await repo.complete(id, { files: FILES, blob: zipBlob(10_000) });
+		const chunk = await db.chunks.get([id, 1]);
+		const data = new Uint8Array(chunk!.data.slice(0));
+		data[100]! ^= 0x04;
+		await db.chunks.put({ ...chunk!, data: data.buffer });
+		expect(await problemOf(repo.readZip(id))).toMatch(
+			/^corrupt: Le fichier de cette tâche est altéré/
+		);
+	});
+
+	it('refuses a missing chunk', async () => {
+		const db = freshDatabase();
+		const repo = repository(db);
+		const id = await launched(repo);
+		await repo.complete(id, { files: FILES, blob: zipBlob(10_000) });
+		await db.chunks.delete([id, 2]);
+		expect(await problemOf(repo.readZip(id))).toMatch(/^corrupt:/);
+	});
+
+	it('becomes unreadable, with a clear state, once its key is deleted', async () => {
+		const db = freshDatabase();
+		const repo = repository(db);
+		const old = await launched(repo);
+		await repo.complete(old, { files: FILES, blob: zipBlob() });
+		await db.keys.delete([ALICE.userId, ALICE.structureId]);
+		expect((await repo.list()).find((t) => t.id === old)?.availability).toBe('key-missing');
+		expect(await problemOf(repo.readZip(old))).toMatch(
+			/^missing-key: La clé de chiffrement de cette tâche a été supprimée/
+		);
+		// A new task gets a new key; the old one stays unreadable, the new one is fine.
+		const fresh = await launched(repo);
+		await repo.complete(fresh, { files: FILES, blob: zipBlob(500) });
+		const views = new Map((await repo.list()).map((t) => [t.id, t.availability]));
+		expect(views.get(old)).toBe('key-missing');
+		expect(views.get(fresh)).toBe('available');
+		expect(await problemOf(repo.readZip(old))).toMatch(/^missing-key:/);
+		expect((await repo.readZip(fresh)).blob.size).toBe(500);
+	});
+
+	it('« Tout supprimer » removes every task, file and the key of this user and structure only', async () => {
+		const db = freshDatabase();
+		const alice = repository(db, ALICE);
+		const bob = repository(db, BOB);
+		for (const repo of [alice, alice, bob]) {
+			const id = await launched(repo);
+			await repo.complete(id, { files: FILES, blob: zipBlob() });
+		}
+		expect(await alice.removeAll()).toBe(2);
+		expect(await alice.list()).toEqual([]);
+		expect(await db.keys.get([ALICE.userId, ALICE.structureId])).toBeUndefined();
+		const [bobs] = await bob.list();
+		expect(bobs?.availability).toBe('available');
+		expect(await db.chunks.count()).toBe(3);
+		expect((await bob.readZip(bobs!.id)).blob.size).toBe(10_000);
+	});
+});
+
+describe('isolation', () => {
+	it('shows and changes tasks only for the current user and structure', async () => {
+		const db = freshDatabase();
+		const alice = repository(db, ALICE);
+		const aliceElsewhere = repository(db, ALICE_OTHER_STRUCTURE);
+		const bob = repository(db, BOB);
+		const a = await launched(alice);
+		const e = await launched(aliceElsewhere);
+		const b = await launched(bob);
+		expect((await alice.list()).map((t) => t.id)).toEqual([a]);
+		expect((await aliceElsewhere.list()).map((t) => t.id)).toEqual([e]);
+		expect((await bob.list()).map((t) => t.id)).toEqual([b]);
+
+		// Bob knows Alice's id: he can neither read, finish, fail nor delete her task.
+		expect(await bob.get(a)).toBeUndefined();
+		await bob.fail(a, 'x');
+		await bob.remove(a);
+		expect(await bob.complete(a, { files: FILES, blob: zipBlob() })).toEqual({
+			kept: false,
+			reason: "Cette tâche n'existe plus."
+		});
+		expect(await alice.get(a)).toMatchObject({ state: 'En cours', storage: { kind: 'none' } });
+
+		await alice.complete(a, { files: FILES, blob: zipBlob() });
+		expect(await problemOf(bob.readZip(a))).toMatch(/^not-kept: Cette tâche n'existe plus/);
+		expect(await problemOf(aliceElsewhere.readZip(a))).toMatch(/^not-kept:/);
+		// One key per (user, structure): Alice's other structure has none yet.
+		expect(await db.keys.count()).toBe(1);
+		await aliceElsewhere.complete(e, { files: FILES, blob: zipBlob() });
+		const keys = await db.keys.toArray();
+		expect(keys.map((k) => `${k.userId}/${k.structureId}`).sort()).toEqual([
+			'usr-alice/str-dac-loire',
+			'usr-alice/str-tnd-test'
+		]);
+		expect(keys[0]!.id).not.toBe(keys[1]!.id);
+	});
+});
+
+describe('retention', () => {
+	const week = retentionMs(7);
+
+	it('purges at the boundary: kept just before, deleted with its file just after', async () => {
+		const clock = manualClock();
+		const db = freshDatabase();
+		const alice = repository(db, ALICE, { now: clock.now });
+		const bob = repository(db, BOB, { now: clock.now });
+		const created = clock.now();
+		const old = await launched(alice);
+		await alice.complete(old, { files: FILES, blob: zipBlob() });
+		const bobs = await launched(bob);
+		clock.advance(60_000);
+		const younger = await launched(alice);
+
+		expect(await purgeExpired(db, { now: created + week - 1, retentionMs: week })).toBe(0);
+		expect(await purgeExpired(db, { now: created + week, retentionMs: week })).toBe(0);
+		expect((await alice.list()).map((t) => t.id).sort()).toEqual([old, younger].sort());
+
+		expect(await purgeExpired(db, { now: created + week + 1, retentionMs: week })).toBe(2);
+		expect((await alice.list()).map((t) => t.id)).toEqual([younger]);
+		// Every user's expired data goes, not only the current one's.
+		expect(await bob.get(bobs)).toBeUndefined();
+		expect(await db.chunks.where('taskId').equals(old).count()).toBe(0);
+	});
+
+	it('purges audit events that waited longer than the retention', async () => {
+		const db = freshDatabase();
+		const base = { ...ALICE, attempts: 3, lastError: 'réseau', event: {} as never };
+		await db.audit.bulkAdd([
+			{ ...base, id: 'old', createdAt: 1000 },
+			{ ...base, id: 'new', createdAt: 1000 + week }
+		]);
+		await purgeExpired(db, { now: 1000 + week + 1, retentionMs: week });
+		expect(await db.audit.toCollection().primaryKeys()).toEqual(['new']);
+	});
+});
+
+describe('interrupted tasks', () => {
+	it('marks « Échec — interrompue » a task whose tab is gone, never one still held', async () => {
+		const db = freshDatabase();
+		const ownership = memoryOwnership();
+		const repo = repository(db);
+		const alive = await launched(repo, 'alive');
+		const releaseAlive = await ownership.hold(alive);
+		const releaseGone = await ownership.hold('gone');
+		await launched(repo, 'gone');
+		const finished = await launched(repo, 'finished');
+		await repo.complete(finished, { files: FILES, blob: zipBlob() });
+		releaseGone(); // the tab closed: the browser lets its locks go
+
+		expect(await repo.recoverInterrupted(ownership)).toEqual(['gone']);
+		expect(await repo.get('gone')).toMatchObject({
+			state: 'Échec',
+			interrupted: true,
+			reason: INTERRUPTED_REASON
+		});
+		expect((await repo.get('alive'))?.state).toBe('En cours');
+		expect((await repo.get('finished'))?.state).toBe('A traiter');
+
+		releaseAlive();
+		expect(await repo.recoverInterrupted(ownership)).toEqual(['alive']);
+	});
+});
+
+describe('storage quota', () => {
+	const realPut = FakeObjectStore.prototype.put;
+	afterEach(() => {
+		FakeObjectStore.prototype.put = realPut;
+	});
+
+	it('does not try when the estimate shows no room, and says the file could not be kept', async () => {
+		const db = freshDatabase();
+		let persisted = 0;
+		const repo = repository(db, ALICE, {
+			storage: {
+				estimate: async () => ({ usage: 990_000, quota: 1_000_000 }),
+				persist: async () => (++persisted, true)
+			}
+		});
+		const id = await launched(repo);
+		const result = await repo.complete(id, { files: FILES, blob: zipBlob(50_000) });
+		expect(result).toMatchObject({
+			kept: false,
+			reason: expect.stringMatching(/espace de stockage insuffisant/)
+		});
+		expect(await repo.get(id)).toMatchObject({
+			state: 'A traiter',
+			size: 50_000,
+			files: FILES,
+			storage: { kind: 'not-kept' }
+		});
+		expect((await repo.list())[0]?.availability).toBe('not-kept');
+		expect(await db.chunks.count()).toBe(0);
+		expect(persisted).toBe(0);
+		expect(await problemOf(repo.readZip(id))).toMatch(/^not-kept:/);
+	});
+
+	it('asks for persistent storage once, before the first file it keeps', async () => {
+		let persisted = 0;
+		const repo = repository(freshDatabase(), ALICE, {
+			storage: {
+				estimate: async () => ({ usage: 0, quota: 1e9 }),
+				persist: async () => (++persisted, false)
+			}
+		});
+		for (let i = 0; i < 2; i++) {
+			const id = await launched(repo);
+			expect(await repo.complete(id, { files: FILES, blob: zipBlob() })).toEqual({ kept: true });
+		}
+		expect(persisted).toBe(1);
+	});
+
+	it('does not ask again when the storage is already persistent', async () => {
+		let asked = 0;
+		const repo = repository(freshDatabase(), ALICE, {
+			storage: {
+				estimate: async () => ({ usage: 0, quota: 1e9 }),
+				persisted: async () => true,
+				persist: async () => (++asked, true)
+			}
+		});
+		const id = await launched(repo);
+		expect(await repo.complete(id, { files: FILES, blob: zipBlob() })).toEqual({ kept: true });
+		expect(asked).toBe(0);
+	});
+
+	it('leaves no partial record when the browser refuses the write', async () => {
+		const db = freshDatabase();
+		const repo = repository(db);
+		const id = await launched(repo);
+		// The test hook: the third chunk is refused as a real full disk would refuse it.
+		let chunkPuts = 0;
+		FakeObjectStore.prototype.put = function (this: IDBObjectStore, ...args) {
+			if (this.name === 'chunks' && ++chunkPuts === 3) {
+				throw new DOMException('Quota dépassé', 'QuotaExceededError');
+			}
+			return realPut.apply(this, args);
+		} as typeof realPut;
+		const result = await repo.complete(id, { files: FILES, blob: zipBlob(20_000) });
+		FakeObjectStore.prototype.put = realPut;
+
+		expect(chunkPuts).toBe(3);
+		expect(result).toMatchObject({
+			kept: false,
+			reason: expect.stringMatching(/espace de stockage insuffisant/)
+		});
+		expect(await db.chunks.count()).toBe(0);
+		expect(await repo.get(id)).toMatchObject({
+			state: 'A traiter',
+			storage: { kind: 'not-kept' },
+			size: 20_000
+		});
+	});
+
+	it('stores nothing for a task deleted while it ran', async () => {
+		const db = freshDatabase();
+		const repo = repository(db);
+		const id = await launched(repo);
+		await repo.removeAll();
+		expect(await repo.complete(id, { files: FILES, blob: zipBlob() })).toMatchObject({
+			kept: false
+		});
+		expect(await db.chunks.count()).toBe(0);
+		expect(await db.tasks.count()).toBe(0);
+	});
+});
