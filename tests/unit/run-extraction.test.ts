@@ -196,7 +196,7 @@ describe('runExtraction', () => {
 			(id, p) => phases.push(`${id}:${p.phase}`)
 		).catch((e: unknown) => e);
 		expect((error as Error).message).toBe(
-			'RDV : le service SPICO est momentanément indisponible (erreur 503).'
+			'RDV : Le service SPICO est momentanément indisponible (erreur 503).'
 		);
 		expect(workers.every((w) => w.terminated)).toBe(true);
 		expect(zipCalls).toEqual([]);
@@ -208,7 +208,7 @@ describe('runExtraction', () => {
 			fakeWorkers({ hospitalisations: 'crash', administratif: 'hang', rdv: 'hang' })
 		).catch((e: unknown) => e);
 		expect((error as Error).message).toBe(
-			"Hospitalisations : le processus de calcul de ce fichier s'est arrêté (Uncaught Error: panne simulée)."
+			"Hospitalisations : Le processus de calcul de ce fichier s'est arrêté (Uncaught Error: panne simulée)."
 		);
 		expect(workers.every((w) => w.terminated)).toBe(true);
 		expect(zipCalls).toEqual([]);
@@ -219,7 +219,7 @@ describe('runExtraction', () => {
 			(e: unknown) => e
 		);
 		expect((error as Error).message).toBe(
-			'Données administratives : array buffer allocation failed'
+			'Données administratives : Array buffer allocation failed'
 		);
 		expect(workers.every((w) => w.terminated)).toBe(true);
 	});
@@ -251,11 +251,10 @@ describe('runExtraction', () => {
 });
 
 describe('fileError', () => {
-	it('prefixes the file and lowers the first letter, not an acronym', () => {
-		expect(fileError('RDV', new Error('Réponse non conforme')).message).toBe(
-			'RDV : réponse non conforme'
-		);
-		expect(fileError('RDV', new Error('API injoignable')).message).toBe('RDV : API injoignable');
-		expect(fileError('RDV', 'x').message).toBe('RDV : erreur inattendue, sans détail.');
+	it('names the file and keeps the cause word for word', () => {
+		expect(
+			fileError('RDV', new Error('Session expirée — reconnectez-vous puis relancez.')).message
+		).toBe('RDV : Session expirée — reconnectez-vous puis relancez.');
+		expect(fileError('RDV', 'x').message).toBe('RDV : Erreur inattendue, sans détail.');
 	});
 });

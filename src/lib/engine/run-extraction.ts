@@ -72,17 +72,14 @@ function isAbort(error: unknown): boolean {
 }
 
 /**
- * « RDV : le service SPICO… »: the user must know which file failed. Comlink carries only an
+ * « RDV : Le service SPICO… »: the user must know which file failed. The cause is kept word
+ * for word (« Session expirée — reconnectez-vous puis relancez. »). Comlink carries only an
  * Error's message across, so the whole explanation has to be in it.
  */
 export function fileError(label: string, error: unknown): Error {
 	const message =
-		error instanceof Error && error.message ? error.message : 'erreur inattendue, sans détail.';
-	// Lower-case the first letter after the colon, not an acronym's (« API », « ZIP »).
-	const lead = /^\p{Lu}\p{Ll}/u.test(message)
-		? message[0]!.toLowerCase() + message.slice(1)
-		: message;
-	return new Error(`${label} : ${lead}`);
+		error instanceof Error && error.message ? error.message : 'Erreur inattendue, sans détail.';
+	return new Error(`${label} : ${message}`);
 }
 
 export async function runExtraction(options: RunExtractionOptions): Promise<ExtractionOutcome> {
