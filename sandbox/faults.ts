@@ -18,6 +18,11 @@ export const FaultConfigSchema = v.strictObject({
 	errorStatus: v.optional(v.picklist([500, 502, 503, 504])),
 	/** The first N API requests pass; every later one gets 401 (an expired token). */
 	unauthorizedAfter: v.optional(Whole),
+	/**
+	 * The first N API requests pass; then every token presented so far expires: only a newer
+	 * generation of it (`sandbox-alice.2` after `sandbox-alice`) is accepted, as after a refresh.
+	 */
+	expireTokenAfter: v.optional(Whole),
 	/** Every Nth API request gets `throttleStatus` with `Retry-After`. */
 	throttleEvery: v.optional(Positive),
 	throttleStatus: v.optional(v.picklist([429, 503])),
@@ -57,10 +62,23 @@ export function parseFaultConfig(input: unknown): FaultConfig {
 	throw new Error(`Configuration de pannes invalide, « ${path} » : ${issue.message}`);
 }
 
+/**
+ * A sandbox token and its generation: `sandbox-alice.3` is generation 3 of `sandbox-alice`, the
+ * bare token generation 1. Every generation opens the same account.
+ */
+export function tokenGeneration(token: string): { base: string; generation: number } {
+	const m = /^(.+)\.(\d{1,6})$/.exec(token);
+	return m ? { base: m[1]!, generation: Number(m[2]) } : { base: token, generation: 1 };
+}
+
 export class FaultInjector {
 	#config: FaultConfig = {};
 	#requests = 0;
 	#errorCredit = 0;
+	#aborted = 0;
+	/** Newest generation seen per token, and, once expired, the newest one refused. */
+	#generations = new Map<string, number>();
+	#expired: Map<string, number> | null = null;
 
 	constructor(config: FaultConfig = {}) {
 		this.set(config);
@@ -75,11 +93,23 @@ export class FaultInjector {
 		return this.#requests;
 	}
 
+	/** API requests whose client went away before the answer was complete (aborted). */
+	get aborted(): number {
+		return this.#aborted;
+	}
+
+	noteAborted(): void {
+		this.#aborted++;
+	}
+
 	/** Replaces the configuration and restarts the counters. */
 	set(config: unknown): void {
 		this.#config = parseFaultConfig(config);
 		this.#requests = 0;
 		this.#errorCredit = 0;
+		this.#aborted = 0;
+		this.#generations.clear();
+		this.#expired = null;
 	}
 
 	reset(): void {
@@ -90,13 +120,21 @@ export class FaultInjector {
 		return this.#config.latencyMs ?? 0;
 	}
 
-	/** The fate of the next API request. */
-	next(): FaultDecision {
+	/** The fate of the next API request, which carries `token` (null: none). */
+	next(token: string | null = null): FaultDecision {
 		const c = this.#config;
 		const n = ++this.#requests;
 		const drop = c.dropEvery !== undefined && n % c.dropEvery === 0;
 		if (c.unauthorizedAfter !== undefined && n > c.unauthorizedAfter) {
 			return { kind: 'respond', status: 401, retryAfterSeconds: null, drop };
+		}
+		if (c.expireTokenAfter !== undefined && token !== null) {
+			const { base, generation } = tokenGeneration(token);
+			this.#generations.set(base, Math.max(generation, this.#generations.get(base) ?? 0));
+			if (n > c.expireTokenAfter) this.#expired ??= new Map(this.#generations);
+			if (generation <= (this.#expired?.get(base) ?? 0)) {
+				return { kind: 'respond', status: 401, retryAfterSeconds: null, drop };
+			}
 		}
 		if (c.throttleEvery !== undefined && n % c.throttleEvery === 0) {
 			const status = c.throttleStatus ?? 429;
@@ -154,6 +192,7 @@ export const FAULT_FLAGS = {
 	'error-rate': { type: 'string' },
 	'error-status': { type: 'string' },
 	'unauthorized-after': { type: 'string' },
+	'expire-token-after': { type: 'string' },
 	'throttle-every': { type: 'string' },
 	'throttle-status': { type: 'string' },
 	'retry-after': { type: 'string' },
@@ -182,6 +221,8 @@ export function faultsFromFlags(flags: FlagValues): FaultConfig {
 		c['errorStatus'] = num('error-status', flags['error-status']);
 	if (flags['unauthorized-after'] !== undefined)
 		c['unauthorizedAfter'] = num('unauthorized-after', flags['unauthorized-after']);
+	if (flags['expire-token-after'] !== undefined)
+		c['expireTokenAfter'] = num('expire-token-after', flags['expire-token-after']);
 	if (flags['throttle-every'] !== undefined)
 		c['throttleEvery'] = num('throttle-every', flags['throttle-every']);
 	if (flags['throttle-status'] !== undefined)

@@ -17,7 +17,7 @@ import {
 	type StatusCode
 } from '../src/lib/contract/spico.ts';
 import { openSandboxDb, type SqliteDb } from './db.ts';
-import { FaultInjector, type FaultConfig, type FaultDecision } from './faults.ts';
+import { FaultInjector, tokenGeneration, type FaultConfig, type FaultDecision } from './faults.ts';
 import { DEFAULT_SEED, type Scale } from './generator.ts';
 import { parisToday } from './paris.ts';
 import { SandboxStore, type ListRequest } from './store.ts';
@@ -77,6 +77,7 @@ const TITLES: Readonly<Record<number, string>> = {
 	403: 'Accès refusé',
 	404: 'Ressource introuvable',
 	405: 'Méthode non autorisée',
+	409: 'Conflit',
 	413: 'Corps de requête trop volumineux',
 	422: 'Paramètres invalides',
 	429: 'Trop de requêtes',
@@ -357,18 +358,21 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 		throw new Error(`today invalide : « ${options.today} » (format AAAA-MM-JJ)`);
 	}
 	let generated: SandboxHandler['generated'] = null;
-	let db = options.db;
-	if (!db) {
-		const opened = openSandboxDb({
+	const openCached = () =>
+		openSandboxDb({
 			scale: options.scale ?? 'small',
 			seed: options.seed ?? DEFAULT_SEED,
 			cacheDir: options.cacheDir,
 			onProgress: options.onProgress
 		});
+	let db = options.db;
+	if (!db) {
+		const opened = openCached();
 		db = opened.db;
 		generated = opened.generated && { ms: opened.generated.ms, bytes: opened.generated.bytes };
 	}
-	const store = new SandboxStore(db);
+	// Replaced when the data is restored after mutations (DELETE /__sandbox/data).
+	let store = new SandboxStore(db);
 	const faults = new FaultInjector(options.faults ?? {});
 	const events: StoredExtractionEvent[] = [];
 	let eventCount = 0;
@@ -386,7 +390,8 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 			);
 		}
 		const token = bearer(req);
-		const account = token === null ? undefined : store.account(token);
+		// `sandbox-alice.2` is a refreshed `sandbox-alice`: the same account.
+		const account = token === null ? undefined : store.account(tokenGeneration(token).base);
 		if (!account) {
 			throw new Problem(
 				401,
@@ -488,7 +493,11 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 		const what = path.slice(CONTROL_PATH.length);
 		if (what === '/faults') {
 			if (req.method === 'GET')
-				return json(200, { faults: faults.config, requests: faults.requests });
+				return json(200, {
+					faults: faults.config,
+					requests: faults.requests,
+					aborted: faults.aborted
+				});
 			if (req.method === 'DELETE') {
 				faults.reset();
 				return { status: 204 };
@@ -508,6 +517,17 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 				{},
 				{ Allow: 'GET, POST, DELETE' }
 			);
+		}
+		if (what === '/data') {
+			if (req.method !== 'DELETE') {
+				throw new Problem(405, `Méthode ${req.method} non autorisée ici.`, {}, { Allow: 'DELETE' });
+			}
+			// Back to the generated data: drops the rows changed by `mutateBetweenPages`.
+			if (options.db) throw new Problem(409, 'Base fournie par l’appelant : rien à restaurer.');
+			const fresh = new SandboxStore(openCached().db);
+			store.close();
+			store = fresh;
+			return { status: 204 };
 		}
 		if (what === '/extraction-events') {
 			if (req.method === 'GET') return json(200, { items: events });
@@ -569,7 +589,11 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 		// Control endpoints are never subject to faults, so tests can always switch them off.
 		if (isControl) return respond(res, control(req, path), path);
 
-		const decision = faults.next();
+		const decision = faults.next(bearer(req));
+		// A client that goes away before the whole answer (a cancelled extraction) is counted.
+		res.on('close', () => {
+			if (!res.writableFinished && !decision.drop) faults.noteAborted();
+		});
 		const run = () => {
 			if (decision.kind === 'respond') {
 				req.resume();
@@ -582,12 +606,12 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 		else run();
 	}) as SandboxHandler;
 
-	return Object.assign(handler, {
-		store,
-		faults,
-		events,
-		generated,
-		close: () => store.close()
+	return Object.defineProperties(handler, {
+		store: { get: () => store, enumerable: true },
+		faults: { value: faults, enumerable: true },
+		events: { value: events, enumerable: true },
+		generated: { value: generated, enumerable: true },
+		close: { value: () => store.close(), enumerable: true }
 	});
 }
 

@@ -3,6 +3,8 @@
  * serves any deployment (SPEC §10). Embedded, the host passes the same values to `mount()`.
  */
 import * as v from 'valibot';
+import type { TokenGetter } from './api/client';
+import { PAGE_LIMIT_MAX } from './contract/spico';
 import { DEFAULT_MAX_PERIOD_YEARS } from './core/request';
 
 export const DEFAULT_RETENTION_DAYS = 7;
@@ -33,6 +35,15 @@ export const AppConfigSchema = v.object({
 			v.string(),
 			v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'nom simple attendu (lettres, chiffres, . _ -)')
 		)
+	),
+	/** Items per API page: an API that serves smaller pages, or tests that want many pages. */
+	pageSize: v.optional(
+		v.pipe(
+			v.number(),
+			v.integer('nombre entier attendu'),
+			v.minValue(1, 'au moins 1'),
+			v.maxValue(PAGE_LIMIT_MAX, `au plus ${PAGE_LIMIT_MAX}`)
+		)
 	)
 });
 
@@ -42,6 +53,7 @@ export interface AppConfig {
 	maxPeriodYears: number;
 	retentionDays: number;
 	tasksDatabase?: string;
+	pageSize: number;
 }
 
 /** A missing or invalid `config.json`, with a message for the user. */
@@ -59,13 +71,14 @@ export function parseConfig(data: unknown): AppConfig {
 			`Configuration invalide (config.json)${path ? `, champ « ${path} »` : ''} : ${issue.message}.`
 		);
 	}
-	const { apiBaseUrl, token, maxPeriodYears, retentionDays, tasksDatabase } = r.output;
+	const { apiBaseUrl, token, maxPeriodYears, retentionDays, tasksDatabase, pageSize } = r.output;
 	return {
 		apiBaseUrl,
 		...(token === undefined ? {} : { token }),
 		maxPeriodYears: maxPeriodYears ?? DEFAULT_MAX_PERIOD_YEARS,
 		retentionDays: retentionDays ?? DEFAULT_RETENTION_DAYS,
-		...(tasksDatabase === undefined ? {} : { tasksDatabase })
+		...(tasksDatabase === undefined ? {} : { tasksDatabase }),
+		pageSize: pageSize ?? PAGE_LIMIT_MAX
 	};
 }
 
@@ -104,4 +117,30 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<AppCo
 		throw new ConfigError('Configuration illisible : config.json n’est pas un JSON valide.');
 	}
 	return parseConfig(data);
+}
+
+/**
+ * The standalone app's `getToken`: the token of config.json. After a 401 the client asks for a
+ * fresh one, and config.json is read again (a deployment may have rotated it); concurrent asks
+ * share one read, and a failed read keeps the token it had (the replay then says the session
+ * expired).
+ */
+export function configTokenSource(
+	config: Pick<AppConfig, 'token'>,
+	reload: () => Promise<Pick<AppConfig, 'token'>> = () => loadConfig()
+): TokenGetter {
+	let token = config.token ?? null;
+	let reading: Promise<void> | null = null;
+	return async (request) => {
+		if (request?.refresh) {
+			reading ??= reload()
+				.then((fresh) => {
+					token = fresh.token ?? null;
+				})
+				.catch(() => {})
+				.finally(() => (reading = null));
+			await reading;
+		}
+		return token;
+	};
 }

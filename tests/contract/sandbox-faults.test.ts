@@ -195,6 +195,82 @@ describe('fault switches', () => {
 	});
 });
 
+describe('token expiry and refresh', () => {
+	const meWith = (token: string) =>
+		fetch(`${sandbox.url}/me`, { headers: { Authorization: `Bearer ${token}` } });
+
+	it('a generation suffix opens the same account', async () => {
+		const bare = (await (await meWith('sandbox-alice')).json()) as unknown;
+		const refreshed = (await (await meWith('sandbox-alice.2')).json()) as unknown;
+		expect(refreshed).toEqual(bare);
+		expect((await meWith('sandbox-nobody.2')).status).toBe(401);
+	});
+
+	it('expireTokenAfter: the tokens seen so far expire; a newer generation is accepted', async () => {
+		await setFaults({ expireTokenAfter: 2 });
+		expect((await meWith('sandbox-alice')).status).toBe(200);
+		expect((await meWith('sandbox-alice')).status).toBe(200);
+		expect((await meWith('sandbox-alice')).status).toBe(401);
+		expect((await meWith('sandbox-alice.2')).status).toBe(200);
+		expect((await meWith('sandbox-alice')).status).toBe(401);
+		expect((await meWith('sandbox-alice.2')).status).toBe(200);
+		// Another account's token is untouched only if it was never seen before the expiry.
+		expect((await meWith('sandbox-bob')).status).toBe(200);
+	});
+
+	it('the client asks for a fresh token after a 401 and goes on with it', async () => {
+		await setFaults({ expireTokenAfter: 1 });
+		const asked: unknown[] = [];
+		let token = 'sandbox-alice';
+		const c = createSpicoClient({
+			baseUrl: sandbox.url,
+			retries: 0,
+			getToken: (request) => {
+				asked.push(request);
+				if (request?.refresh) token = 'sandbox-alice.2';
+				return token;
+			}
+		});
+		await c.me();
+		await expect(c.me()).resolves.toMatchObject({ user: { id: expect.any(String) } });
+		await c.thematics(SID);
+		expect(asked).toEqual([undefined, undefined, { refresh: true }, undefined]);
+	});
+
+	it('the same token after the refresh: « Session expirée »', async () => {
+		await setFaults({ expireTokenAfter: 0 });
+		await expect(client().me()).rejects.toMatchObject({
+			kind: 'unauthorized',
+			message: 'Session expirée — reconnectez-vous puis relancez.'
+		});
+	});
+
+	it('CLI flag --expire-token-after', () => {
+		expect(faultsFromFlags({ 'expire-token-after': '5' })).toEqual({ expireTokenAfter: 5 });
+	});
+});
+
+describe('aborted requests', () => {
+	it('counts the API requests whose client left before the answer', async () => {
+		await setFaults({ latencyMs: 300 });
+		const controller = new AbortController();
+		const pending = fetch(`${sandbox.url}/me`, {
+			headers: { Authorization: 'Bearer sandbox-alice' },
+			signal: controller.signal
+		}).catch((e: unknown) => e);
+		await new Promise((r) => setTimeout(r, 50));
+		controller.abort();
+		await pending;
+		await me();
+		await new Promise((r) => setTimeout(r, 400));
+		const state = (await (await fetch(`${sandbox.origin}/__sandbox/faults`)).json()) as {
+			requests: number;
+			aborted: number;
+		};
+		expect(state).toMatchObject({ requests: 2, aborted: 1 });
+	});
+});
+
 describe('mutateBetweenPages', () => {
 	async function collect(s: SandboxServer, list: ListName, limit: number) {
 		const c = createSpicoClient({ baseUrl: s.url, getToken: () => 'sandbox-alice', retries: 0 });
@@ -244,6 +320,19 @@ describe('mutateBetweenPages', () => {
 		// The shared cache on disk is untouched.
 		const again = await collect(sandbox, list, 5000);
 		expect(again.ids).toEqual(before.ids);
+	});
+
+	it('DELETE /__sandbox/data restores the generated rows', async () => {
+		const before = await collect(sandbox, 'appointments', 5000);
+		await setFaults({ mutateBetweenPages: { list: 'appointments', insert: 3, delete: 2 } });
+		const changed = await collect(sandbox, 'appointments', 300);
+		expect(changed.ids).not.toEqual(before.ids);
+		await fetch(`${sandbox.origin}/__sandbox/faults`, { method: 'DELETE' });
+		const res = await fetch(`${sandbox.origin}/__sandbox/data`, { method: 'DELETE' });
+		expect(res.status).toBe(204);
+		const after = await collect(sandbox, 'appointments', 5000);
+		expect(after.ids).toEqual(before.ids);
+		expect((await fetch(`${sandbox.origin}/__sandbox/data`)).status).toBe(405);
 	});
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../../src/lib/config';
+import { ConfigError, configTokenSource, loadConfig, parseConfig } from '../../src/lib/config';
 
 const URL_ = 'http://app.test/config.json';
 
@@ -15,7 +15,8 @@ describe('parseConfig', () => {
 		expect(parseConfig({ apiBaseUrl: 'http://api.test/api/v1' })).toEqual({
 			apiBaseUrl: 'http://api.test/api/v1',
 			maxPeriodYears: 5,
-			retentionDays: 7
+			retentionDays: 7,
+			pageSize: 5000
 		});
 	});
 
@@ -25,13 +26,15 @@ describe('parseConfig', () => {
 				apiBaseUrl: '/api/v1',
 				token: 'sandbox-alice',
 				maxPeriodYears: 3,
-				retentionDays: 2
+				retentionDays: 2,
+				pageSize: 250
 			})
 		).toEqual({
 			apiBaseUrl: '/api/v1',
 			token: 'sandbox-alice',
 			maxPeriodYears: 3,
-			retentionDays: 2
+			retentionDays: 2,
+			pageSize: 250
 		});
 	});
 
@@ -42,6 +45,35 @@ describe('parseConfig', () => {
 			/champ « maxPeriodYears » : nombre entier d’années attendu/
 		);
 		expect(() => parseConfig(null)).toThrow(/Configuration invalide/);
+		expect(() => parseConfig({ apiBaseUrl: '/api', pageSize: 5001 })).toThrow(
+			/champ « pageSize » : au plus 5000/
+		);
+	});
+});
+
+describe('configTokenSource', () => {
+	it('gives the token of config.json, and reads config.json again when asked to refresh', async () => {
+		let reads = 0;
+		const getToken = configTokenSource({ token: 'sandbox-alice' }, async () => {
+			reads++;
+			return { token: 'sandbox-alice.2' };
+		});
+		expect(await getToken()).toBe('sandbox-alice');
+		expect(reads).toBe(0);
+		// Two workers hit by the same 401 share one read.
+		const both = await Promise.all([getToken({ refresh: true }), getToken({ refresh: true })]);
+		expect(both).toEqual(['sandbox-alice.2', 'sandbox-alice.2']);
+		expect(reads).toBe(1);
+		expect(await getToken()).toBe('sandbox-alice.2');
+	});
+
+	it('keeps its token when config.json cannot be read again', async () => {
+		const getToken = configTokenSource({ token: 'sandbox-alice' }, () =>
+			Promise.reject(new ConfigError('réseau'))
+		);
+		expect(await getToken({ refresh: true })).toBe('sandbox-alice');
+		const none = configTokenSource({}, async () => ({}));
+		expect(await none({ refresh: true })).toBeNull();
 	});
 
 	it('takes the name of the task database, a plain name only', () => {

@@ -238,7 +238,8 @@ describe('the run hooks', () => {
 						}
 					] as never,
 					cutCells: 1,
-					issues: {} as never
+					issues: {} as never,
+					dataChanged: null
 				},
 				{
 					jobId: 'statuts',
@@ -252,7 +253,8 @@ describe('the run hooks', () => {
 					items: 3,
 					warnings: [],
 					cutCells: 0,
-					issues: {} as never
+					issues: {} as never,
+					dataChanged: null
 				}
 			]
 		};

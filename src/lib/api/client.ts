@@ -5,6 +5,7 @@
  */
 import ky, { HTTPError, TimeoutError, type KyInstance } from 'ky';
 import * as v from 'valibot';
+import { nextRetryDelayMs, retryPolicy, sleep, type RetryPolicy } from './retry';
 import {
 	ContractError,
 	ExtractionEventSchema,
@@ -25,17 +26,43 @@ import {
 	type Thematic
 } from '../contract/spico';
 
-export type TokenGetter = () => Promise<string | null | undefined> | string | null | undefined;
+/**
+ * Gives the bearer token. Called before each request; after a 401 it is called once more with
+ * `{ refresh: true }`, and the request replayed once with what it returns.
+ */
+export type TokenGetter = (
+	request?: TokenRequest
+) => Promise<string | null | undefined> | string | null | undefined;
+
+export interface TokenRequest {
+	/** The last token was refused (401): a new one is wanted. */
+	refresh: boolean;
+}
+
+/** A transient failure about to be retried, for the user to see what is happening. */
+export interface RetryNotice {
+	/** 1 for the first retry. */
+	attempt: number;
+	/** Whole seconds until the next attempt (rounded up). */
+	delaySeconds: number;
+	/** Why, in French: « service indisponible (erreur 503) ». */
+	reason: string;
+}
 
 export interface SpicoClientOptions {
 	/** Base URL of the API, e.g. `https://spico.example/api/v1`; relative URLs resolve against the page. */
 	baseUrl: string;
-	/** Called before each request, so a host can refresh its token. */
 	getToken: TokenGetter;
 	/** Injected by tests; defaults to the global fetch. */
 	fetch?: typeof fetch;
-	/** Retries of transient failures (GET only); 0 disables them. */
+	/** Retries of transient failures; 0 disables them (shorthand for `retryPolicy.retries`). */
 	retries?: number;
+	/** Backoff, jitter and Retry-After cap (src/lib/api/retry.ts); injected by tests. */
+	retryPolicy?: Partial<RetryPolicy>;
+	/** Told before each wait; a request can also bring its own (`PageRequest.onRetry`). */
+	onRetry?: (notice: RetryNotice) => void;
+	/** Injected by tests to skip real waits; must reject when the signal aborts. */
+	sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 	/** Per-request timeout in milliseconds. */
 	timeoutMs?: number;
 }
@@ -59,7 +86,9 @@ export class ApiError extends Error {
 		message: string,
 		readonly status: number | null = null,
 		readonly problem: Problem | null = null,
-		readonly retryAfterSeconds: number | null = null
+		readonly retryAfterSeconds: number | null = null,
+		/** Attempts made before giving up (1 when the failure was final at once). */
+		readonly attempts = 1
 	) {
 		super(message);
 	}
@@ -74,6 +103,13 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 	return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
+/** « « from » : date de début invalide ; « status » : … » from RFC 9457 `invalid-params`. */
+function invalidParamsText(problem: Problem | null): string | null {
+	const params = problem?.invalidParams ?? problem?.['invalid-params'];
+	if (!params || params.length === 0) return null;
+	return params.map((p) => `« ${p.name} »${p.reason ? ` : ${p.reason}` : ''}`).join(' ; ');
+}
+
 function messageFor(status: number, problem: Problem | null): [ApiErrorKind, string] {
 	const detail = problem?.detail ? ` (${problem.detail})` : '';
 	switch (status) {
@@ -86,17 +122,30 @@ function messageFor(status: number, problem: Problem | null): [ApiErrorKind, str
 			];
 		case 404:
 			return ['not-found', `Ressource introuvable sur l'API SPICO${detail}.`];
-		case 422:
-			return ['invalid-filters', `Les filtres de l'extraction ont été refusés par l'API${detail}.`];
+		case 422: {
+			const params = invalidParamsText(problem);
+			return [
+				'invalid-filters',
+				params
+					? `Filtre refusé par l'API SPICO — ${params}.`
+					: `Les filtres de l'extraction ont été refusés par l'API${detail}.`
+			];
+		}
 		case 429:
 			return ['rate-limited', "L'API SPICO limite le nombre de requêtes : réessayez plus tard."];
 		case 502:
 		case 503:
 		case 504:
 			return ['unavailable', `Le service SPICO est momentanément indisponible (erreur ${status}).`];
+		case 408:
+			return ['timeout', `L'API SPICO n'a pas reçu la requête à temps (erreur 408).`];
 		default:
 			return ['http', `L'API SPICO a répondu par une erreur ${status}${detail}.`];
 	}
+}
+
+function isAbort(error: unknown): boolean {
+	return error instanceof DOMException && error.name === 'AbortError';
 }
 
 async function toApiError(error: unknown): Promise<unknown> {
@@ -121,11 +170,41 @@ async function toApiError(error: unknown): Promise<unknown> {
 	if (error instanceof TimeoutError) {
 		return new ApiError('timeout', "L'API SPICO n'a pas répondu à temps.");
 	}
-	if (error instanceof DOMException && error.name === 'AbortError') return error;
+	if (isAbort(error)) return error;
 	if (error instanceof TypeError) {
 		return new ApiError('network', 'Connexion à l’API SPICO impossible (réseau interrompu ?).');
 	}
 	return error;
+}
+
+const CUT_OFF = 'La connexion à l’API SPICO a été coupée pendant la réception des données.';
+
+/** Short French cause shown beside « nouvel essai dans N s ». */
+function retryReason(error: ApiError): string {
+	switch (error.kind) {
+		case 'rate-limited':
+			return `trop de requêtes (erreur ${error.status ?? 429})`;
+		case 'unavailable':
+			return `service indisponible (erreur ${error.status ?? 503})`;
+		case 'timeout':
+			return error.status ? `délai dépassé (erreur ${error.status})` : 'délai de réponse dépassé';
+		case 'network':
+			return error.message === CUT_OFF ? 'réponse interrompue' : 'connexion interrompue';
+		default:
+			return error.status ? `erreur ${error.status}` : 'erreur';
+	}
+}
+
+/** The same failure, saying that it held through every attempt. */
+function exhausted(error: ApiError, attempts: number): ApiError {
+	return new ApiError(
+		error.kind,
+		`${error.message} Échec après ${attempts} tentatives.`,
+		error.status,
+		error.problem,
+		error.retryAfterSeconds,
+		attempts
+	);
 }
 
 function resolveBaseUrl(baseUrl: string): string {
@@ -137,6 +216,8 @@ function resolveBaseUrl(baseUrl: string): string {
 export interface PageRequest {
 	formId?: string;
 	signal?: AbortSignal;
+	/** Told before each wait of a retry of this request (after the client's own `onRetry`). */
+	onRetry?: (notice: RetryNotice) => void;
 }
 
 export interface SpicoClient {
@@ -163,64 +244,98 @@ export interface SpicoClient {
 	): Promise<void>;
 }
 
+interface SendInit {
+	method: 'get' | 'post';
+	searchParams?: URLSearchParams;
+	json?: unknown;
+	signal?: AbortSignal;
+	onRetry?: (notice: RetryNotice) => void;
+}
+
 export function createSpicoClient(options: SpicoClientOptions): SpicoClient {
 	const baseUrl = resolveBaseUrl(options.baseUrl);
+	const policy = retryPolicy({
+		...options.retryPolicy,
+		...(options.retries === undefined ? {} : { retries: options.retries })
+	});
+	const wait = options.sleep ?? sleep;
+	// ky's own retry is off: the loop below retries, so that each wait can be reported.
 	const http: KyInstance = ky.create({
 		prefixUrl: baseUrl,
 		timeout: options.timeoutMs ?? 60_000,
-		retry: {
-			limit: options.retries ?? 3,
-			methods: ['get'],
-			statusCodes: [408, 429, 500, 502, 503, 504],
-			afterStatusCodes: [429, 503],
-			// Never wait longer than a minute for one retry, whatever the server asks.
-			maxRetryAfter: 60_000,
-			backoffLimit: 10_000
-		},
-		fetch: options.fetch,
-		hooks: {
-			beforeRequest: [
-				async (request) => {
-					const token = await options.getToken();
-					if (token) request.headers.set('Authorization', `Bearer ${token}`);
-					request.headers.set('Accept', 'application/json');
-				}
-			]
-		}
+		retry: 0,
+		fetch: options.fetch
 	});
 
-	const bodyRetries = options.retries ?? 3;
+	/** One attempt: a fresh token, the request, the whole body read. */
+	async function attempt(path: string, init: SendInit, refresh: boolean): Promise<string> {
+		const token = await options.getToken(refresh ? { refresh: true } : undefined);
+		const headers: Record<string, string> = { Accept: 'application/json' };
+		if (token) headers['Authorization'] = `Bearer ${token}`;
+		let response: Response;
+		try {
+			response = await http(path, {
+				method: init.method,
+				headers,
+				searchParams: init.searchParams,
+				json: init.json,
+				signal: init.signal
+			});
+		} catch (error) {
+			throw await toApiError(error);
+		}
+		try {
+			return await response.text();
+		} catch (error) {
+			if (isAbort(error)) throw error;
+			// Headers came, then the connection dropped: as transient as a drop before them.
+			throw new ApiError('network', CUT_OFF);
+		}
+	}
 
-	async function getJson(
-		path: string,
-		init: { searchParams?: URLSearchParams; signal?: AbortSignal }
-	) {
+	/**
+	 * The request, replayed after transient failures (retry.ts) and once with a refreshed token
+	 * after a 401. The replay sends the same URL, cursor included: a page is never skipped or
+	 * fetched twice into the result.
+	 */
+	async function send(path: string, init: SendInit): Promise<string> {
+		const idempotent = init.method === 'get';
+		let refreshed = false;
+		let refreshNow = false;
+		let retries = 0;
+		for (;;) {
+			try {
+				return await attempt(path, init, refreshNow);
+			} catch (error) {
+				if (!(error instanceof ApiError)) throw error;
+				refreshNow = false;
+				if (error.kind === 'unauthorized') {
+					if (refreshed) throw error;
+					refreshed = refreshNow = true;
+					continue;
+				}
+				const delay = nextRetryDelayMs(error, retries, policy, idempotent);
+				if (delay === null) throw retries > 0 ? exhausted(error, retries + 1) : error;
+				retries++;
+				const notice: RetryNotice = {
+					attempt: retries,
+					delaySeconds: Math.ceil(delay / 1000),
+					reason: retryReason(error)
+				};
+				options.onRetry?.(notice);
+				init.onRetry?.(notice);
+				await wait(delay, init.signal);
+			}
+		}
+	}
+
+	async function getJson(path: string, init: Omit<SendInit, 'method'>) {
 		const endpoint = `GET /${path}`;
-		// ky retries failed requests, not a body cut off mid-way: that one is retried here, since
-		// a connection dropped while reading is as transient as one dropped before the headers.
-		for (let attempt = 0; ; attempt++) {
-			let response: Response;
-			try {
-				response = await http.get(path, init);
-			} catch (error) {
-				throw await toApiError(error);
-			}
-			let text: string;
-			try {
-				text = await response.text();
-			} catch (error) {
-				if (error instanceof DOMException && error.name === 'AbortError') throw error;
-				if (attempt < bodyRetries) continue;
-				throw new ApiError(
-					'network',
-					'La connexion à l’API SPICO a été coupée pendant la réception des données.'
-				);
-			}
-			try {
-				return { endpoint, json: JSON.parse(text) as unknown };
-			} catch {
-				throw new ContractError(endpoint, '(corps)', null, 'JSON illisible');
-			}
+		const text = await send(path, { ...init, method: 'get' });
+		try {
+			return { endpoint, json: JSON.parse(text) as unknown };
+		} catch {
+			throw new ContractError(endpoint, '(corps)', null, 'JSON illisible');
 		}
 	}
 
@@ -239,7 +354,8 @@ export function createSpicoClient(options: SpicoClientOptions): SpicoClient {
 			const path = listPath(structureId, list, request.formId);
 			const { endpoint, json } = await getJson(path, {
 				searchParams: listSearchParams(query),
-				signal: request.signal
+				signal: request.signal,
+				onRetry: request.onRetry
 			});
 			return parsePage(list, json, endpoint);
 		},
@@ -268,15 +384,8 @@ export function createSpicoClient(options: SpicoClientOptions): SpicoClient {
 		},
 		async recordExtraction(structureId, event, signal) {
 			const body = parseOrThrow(ExtractionEventSchema, event, 'POST extraction-events');
-			try {
-				await http.post(`structures/${encodeURIComponent(structureId)}/extraction-events`, {
-					json: body,
-					signal,
-					retry: { limit: 3, methods: ['post'], statusCodes: [408, 429, 500, 502, 503, 504] }
-				});
-			} catch (error) {
-				throw await toApiError(error);
-			}
+			const path = `structures/${encodeURIComponent(structureId)}/extraction-events`;
+			await send(path, { method: 'post', json: body, signal });
 		}
 	};
 	return client;

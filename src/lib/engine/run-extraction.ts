@@ -5,6 +5,7 @@
  */
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import type { ExtractionWorkerApi } from '../../../workers/extraction.worker';
+import type { TokenGetter } from '../api/client';
 import type { ExtractionContext, ExtractionPlan, WorkbookJob } from '../core/extraction/plan';
 import type { BuiltWorkbook, JobProgress } from '../core/extraction/run-job';
 
@@ -19,9 +20,11 @@ export interface RunExtractionOptions {
 	plan: ExtractionPlan;
 	context: ExtractionContext;
 	apiBaseUrl: string;
-	getToken: () => Promise<string | null>;
+	getToken: TokenGetter;
 	onProgress: (jobId: string, progress: JobProgress) => void;
 	signal: AbortSignal;
+	/** Items per page asked of the API (default the contract's 5,000). */
+	pageSize?: number;
 	/** Injected by tests (a crashing worker); defaults to the extraction worker. */
 	createWorker?: () => Worker;
 }
@@ -44,8 +47,10 @@ function startWorker(create: () => Worker): PoolWorker {
 	const worker = create();
 	const died = new Promise<never>((_, reject) => {
 		const fail = (event: Event) => {
+			// The worker is gone either way: its own handler must not also reach the console.
+			event.preventDefault();
 			const detail = event instanceof ErrorEvent && event.message ? ` (${event.message})` : '';
-			reject(new Error(`Un processus de calcul de l'extraction s'est arrêté${detail}.`));
+			reject(new Error(`Le processus de calcul de ce fichier s'est arrêté${detail}.`));
 		};
 		worker.addEventListener('error', fail);
 		worker.addEventListener('messageerror', fail);
@@ -62,6 +67,21 @@ function abortError(): DOMException {
 	return new DOMException('Extraction annulée', 'AbortError');
 }
 
+function isAbort(error: unknown): boolean {
+	return error instanceof DOMException && error.name === 'AbortError';
+}
+
+/**
+ * « RDV : Le service SPICO… »: the user must know which file failed. The cause is kept word
+ * for word (« Session expirée — reconnectez-vous puis relancez. »). Comlink carries only an
+ * Error's message across, so the whole explanation has to be in it.
+ */
+export function fileError(label: string, error: unknown): Error {
+	const message =
+		error instanceof Error && error.message ? error.message : 'Erreur inattendue, sans détail.';
+	return new Error(`${label} : ${message}`);
+}
+
 export async function runExtraction(options: RunExtractionOptions): Promise<ExtractionOutcome> {
 	const { plan, context, signal } = options;
 	if (signal.aborted) throw abortError();
@@ -75,21 +95,42 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 		signal.addEventListener('abort', () => reject(abortError()), { once: true });
 	});
 	aborted.catch(() => {});
+	// Settles every pending race once the run is over, so no drain waits on a dead worker.
+	let stop!: (reason: unknown) => void;
+	const stopped = new Promise<never>((_, reject) => (stop = reject));
+	stopped.catch(() => {});
 
 	const getToken = proxy(options.getToken);
 	const queue: WorkbookJob[] = [...plan.jobs];
 	const built = new Map<string, BuiltWorkbook>();
+	// Progress still queued from a worker after the end must not repaint a finished run.
+	let live = true;
 
 	async function drain(w: PoolWorker): Promise<void> {
 		for (let job = queue.shift(); job; job = queue.shift()) {
-			const id = job.id;
-			const onProgress = proxy((p: JobProgress) => options.onProgress(id, p));
-			const result = await Promise.race([
-				w.api.runWorkbookJob(job, context, options.apiBaseUrl, getToken, onProgress),
-				w.died,
-				aborted
-			]);
-			built.set(id, result);
+			const { id, label } = job;
+			const onProgress = proxy((p: JobProgress) => {
+				if (live) options.onProgress(id, p);
+			});
+			try {
+				const result = await Promise.race([
+					w.api.runWorkbookJob(
+						job,
+						context,
+						options.apiBaseUrl,
+						getToken,
+						onProgress,
+						options.pageSize
+					),
+					w.died,
+					aborted,
+					stopped
+				]);
+				built.set(id, result);
+			} catch (error) {
+				if (isAbort(error)) throw error;
+				throw fileError(label, error);
+			}
 		}
 	}
 
@@ -103,10 +144,12 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 		for (const job of plan.jobs) options.onProgress(job.id, { phase: 'zip' });
 		const zipper = pool[0]!;
 		const zipped = await Promise.race([
-			zipper.api.zipWorkbooks(transfer(files, buffersOf(files))),
+			zipper.api.zipWorkbooks(transfer(files, buffersOf(files)), context.launchedAtMs),
 			zipper.died,
 			aborted
-		]);
+		]).catch((error: unknown) => {
+			throw isAbort(error) ? error : fileError(`Archive ${plan.zipName}`, error);
+		});
 		for (const job of plan.jobs) options.onProgress(job.id, { phase: 'done' });
 		const blob = new Blob(zipped.parts as BlobPart[], { type: 'application/zip' });
 		return {
@@ -119,6 +162,8 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 			})
 		};
 	} finally {
+		live = false;
 		stopAll();
+		stop(abortError());
 	}
 }

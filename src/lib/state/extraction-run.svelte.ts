@@ -2,6 +2,7 @@
  * The state of one extraction on the page: per-file progress, the overall bar, cancel, the
  * result. The work itself runs in workers (src/lib/engine); this class only follows it.
  */
+import type { TokenGetter } from '../api/client';
 import type { Thematic } from '../contract/spico';
 import {
 	planExtraction,
@@ -19,18 +20,24 @@ export interface FileProgress {
 	phase: JobProgress['phase'] | 'waiting';
 	fetched: number;
 	total: number | null;
+	/** While a failed request waits to be sent again: when (ms, page clock) and why. */
+	retry: { at: number; reason: string } | null;
 }
 
 export type RunPhase = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface RunEnvironment {
 	apiBaseUrl: string;
-	getToken: () => Promise<string | null>;
+	getToken: TokenGetter;
 	structure: { id: string; name: string };
 	userId: string;
 	today: string;
 	/** Paris wall time of "now", `YYYY-MM-DDTHH:mm:ss`. */
 	now: () => string;
+	/** The same clock in ms since the epoch (default `Date.now`): the ZIP entries' time. */
+	nowMs?: () => number;
+	/** Items per API page (config.json `pageSize`); default the contract's maximum. */
+	pageSize?: number;
 	/** What else happens around a run: the task list, the audit trail. */
 	hooks?: RunHooks;
 }
@@ -105,7 +112,8 @@ export class ExtractionRun {
 			userId: env.userId,
 			request,
 			today: env.today,
-			launchedAt: env.now()
+			launchedAt: env.now(),
+			launchedAtMs: (env.nowMs ?? Date.now)()
 		};
 		this.files = plan.jobs.map((job) => ({
 			id: job.id,
@@ -113,7 +121,8 @@ export class ExtractionRun {
 			fileName: job.fileName,
 			phase: 'waiting',
 			fetched: 0,
-			total: null
+			total: null,
+			retry: null
 		}));
 		const controller = new AbortController();
 		this.#controller = controller;
@@ -131,7 +140,11 @@ export class ExtractionRun {
 					apiBaseUrl: env.apiBaseUrl,
 					getToken: env.getToken,
 					signal: controller.signal,
-					onProgress: (id, p) => this.#progress(id, p)
+					...(env.pageSize === undefined ? {} : { pageSize: env.pageSize }),
+					// A cancelled run's last messages must not paint over the next run's files.
+					onProgress: (id, p) => {
+						if (this.#controller === controller) this.#progress(id, p);
+					}
 				});
 			}
 		} catch (error) {
@@ -166,9 +179,13 @@ export class ExtractionRun {
 		const file = this.files.find((f) => f.id === id);
 		if (!file) return;
 		file.phase = p.phase;
+		file.retry = null;
 		if (p.phase === 'fetch') {
 			file.fetched = p.fetched;
 			file.total = p.total;
+			if (p.retryInSeconds !== undefined) {
+				file.retry = { at: Date.now() + p.retryInSeconds * 1000, reason: p.retryReason ?? '' };
+			}
 		}
 	}
 

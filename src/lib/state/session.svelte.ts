@@ -4,8 +4,8 @@
  * user looks at the Tâches page; an embedding host can build one the same way.
  */
 import { createContext } from 'svelte';
-import { createSpicoClient, type SpicoClient } from '../api/client';
-import { loadConfig, type AppConfig } from '../config';
+import { createSpicoClient, type SpicoClient, type TokenGetter } from '../api/client';
+import { configTokenSource, loadConfig, type AppConfig } from '../config';
 import { openTasks, type TasksService } from '../tasks/index';
 import { ExtractionRun } from './extraction-run.svelte';
 
@@ -13,6 +13,7 @@ export interface ReadySession {
 	kind: 'ready';
 	config: AppConfig;
 	client: SpicoClient;
+	getToken: TokenGetter;
 	userId: string;
 	userName: string;
 	structureId: string;
@@ -43,11 +44,9 @@ export class AppSession {
 		this.view = { kind: 'loading' };
 		try {
 			const config = await loadConfig();
-			// The token in config.json serves sandbox and demo deployments only.
-			const client = createSpicoClient({
-				baseUrl: config.apiBaseUrl,
-				getToken: () => config.token
-			});
+			// The token in config.json serves sandbox and demo deployments only; a 401 re-reads it.
+			const getToken = configTokenSource(config);
+			const client = createSpicoClient({ baseUrl: config.apiBaseUrl, getToken });
 			const me = await client.me();
 			if (me.account.type === 'personal') {
 				this.view = { kind: 'personal' };
@@ -73,6 +72,7 @@ export class AppSession {
 				kind: 'ready',
 				config,
 				client,
+				getToken,
 				userId: me.user.id,
 				userName: me.user.name,
 				structureId: me.account.structureId,

@@ -15,6 +15,11 @@ export interface ExtractionContext {
 	today: string;
 	/** When the extraction was launched, Paris wall time `YYYY-MM-DDTHH:mm:ss`. */
 	launchedAt: string;
+	/**
+	 * The same instant in ms since the epoch, on the page's clock: the time of the ZIP entries
+	 * (clamped to 1980–2099). Absent: the worker's own clock.
+	 */
+	launchedAtMs?: number;
 }
 
 export type FixedKind = keyof typeof DATASETS;

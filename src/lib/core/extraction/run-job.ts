@@ -3,7 +3,7 @@
  * is written), each item mapped to rows and streamed into the sheets. Framework-free: the
  * extraction worker runs it, and so do Node tests and benchmarks.
  */
-import type { SpicoClient } from '../../api/client';
+import type { RetryNotice, SpicoClient } from '../../api/client';
 import { STATUS_CODES, STATUS_LABELS } from '../../contract/spico';
 import { formatFr } from '../calendar';
 import type { MappingIssues, RowContext, RowSink } from '../datasets/index';
@@ -12,7 +12,14 @@ import { createWorkbook, type SheetInfo, type Warning } from '../xlsx/index';
 import { datasetOf, type ExtractionContext, type WorkbookJob } from './plan';
 
 export type JobProgress =
-	| { phase: 'fetch'; fetched: number; total: number | null }
+	| {
+			phase: 'fetch';
+			fetched: number;
+			total: number | null;
+			/** Set while a failed request waits to be sent again: seconds until then, and why. */
+			retryInSeconds?: number;
+			retryReason?: string;
+	  }
 	| { phase: 'write' }
 	| { phase: 'zip' }
 	| { phase: 'done' };
@@ -30,6 +37,11 @@ export interface BuiltWorkbook {
 	warnings: Warning[];
 	cutCells: number;
 	issues: MappingIssues;
+	/**
+	 * Set when the API's total changed between the first and the last page (rows added or
+	 * removed during the extraction): both totals, to report beside `items`.
+	 */
+	dataChanged: { firstTotal: number; lastTotal: number } | null;
 }
 
 export interface RunJobOptions {
@@ -90,7 +102,11 @@ export async function runWorkbookJob(
 	const { onProgress, signal } = options;
 	const dataset = datasetOf(job);
 	const { request } = ctx;
-	const workbook = createWorkbook({ informations: informationsOf(job, ctx) });
+	// The page's clock, not the worker's: one clock for the extraction (clamped to ZIP's range).
+	const workbook = createWorkbook({
+		informations: informationsOf(job, ctx),
+		...(ctx.launchedAtMs === undefined ? {} : { mtime: ctx.launchedAtMs })
+	});
 	const sheets = dataset.sheets.map((spec) => workbook.addSheet(spec));
 	let buffers: Row[][] = sheets.map(() => []);
 	const sink = (sheetIndex: number, row: Row) => buffers[sheetIndex]!.push(row);
@@ -109,26 +125,37 @@ export async function runWorkbookJob(
 	const sources: (string | undefined)[] =
 		dataset.list === 'responses' ? [...dataset.formIds] : [undefined];
 	const totals: (number | null)[] = sources.map(() => null);
+	const firstTotals: (number | null)[] = sources.map(() => null);
 	let fetched = 0;
+	const total = () =>
+		totals.every((t) => t !== null) ? totals.reduce<number>((a, t) => a + (t ?? 0), 0) : null;
 	onProgress?.({ phase: 'fetch', fetched: 0, total: null });
+	const onRetry = (notice: RetryNotice) =>
+		onProgress?.({
+			phase: 'fetch',
+			fetched,
+			total: total(),
+			retryInSeconds: notice.delaySeconds,
+			retryReason: notice.reason
+		});
 
 	for (const [i, formId] of sources.entries()) {
-		const pages = client.pages(ctx.structure.id, dataset.list, query, { formId, signal });
+		const pages = client.pages(ctx.structure.id, dataset.list, query, { formId, signal, onRetry });
 		for await (const page of prefetching(pages)) {
+			firstTotals[i] ??= page.total;
 			totals[i] = page.total;
 			for (const item of page.items) writeRows(item, rowContext, sink);
 			const full = buffers;
 			buffers = sheets.map(() => []);
 			for (const [s, rows] of full.entries()) if (rows.length) await sheets[s]!.writeRows(rows);
 			fetched += page.items.length;
-			const total = totals.every((t) => t !== null)
-				? totals.reduce<number>((a, t) => a + (t ?? 0), 0)
-				: null;
-			onProgress?.({ phase: 'fetch', fetched, total });
+			onProgress?.({ phase: 'fetch', fetched, total: total() });
 		}
 	}
 
 	onProgress?.({ phase: 'write' });
+	const firstTotal = firstTotals.reduce<number>((a, t) => a + (t ?? 0), 0);
+	const lastTotal = total() ?? 0;
 	const result = await workbook.finish();
 	return {
 		jobId: job.id,
@@ -140,6 +167,7 @@ export async function runWorkbookJob(
 		items: fetched,
 		warnings: result.warnings,
 		cutCells: result.cutCells,
-		issues
+		issues,
+		dataChanged: firstTotal === lastTotal ? null : { firstTotal, lastTotal }
 	};
 }

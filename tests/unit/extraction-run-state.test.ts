@@ -1,0 +1,171 @@
+/**
+ * The run's state on the page (src/lib/state/extraction-run.svelte.ts) with the worker pool
+ * replaced by a scripted one: cancel is immediate and calls `onCancelled`, never `onDone`; a
+ * failure shows its message; a retry shows on its file; late progress of a cancelled run never
+ * paints over the next one.
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { STATUS_CODES } from '../../src/lib/contract/spico';
+import type { JobProgress } from '../../src/lib/core/extraction/run-job';
+import type { ExtractionRequest } from '../../src/lib/core/request';
+import type { ExtractionOutcome, RunExtractionOptions } from '../../src/lib/engine/run-extraction';
+import { ExtractionRun, type RunHooks } from '../../src/lib/state/extraction-run.svelte';
+
+/** Each call to runExtraction, kept so the test can drive it. */
+const calls: {
+	options: RunExtractionOptions;
+	resolve: (o: ExtractionOutcome) => void;
+	reject: (e: unknown) => void;
+}[] = [];
+
+vi.mock('../../src/lib/engine/run-extraction', () => ({
+	runExtraction: (options: RunExtractionOptions) =>
+		new Promise<ExtractionOutcome>((resolve, reject) => {
+			calls.push({ options, resolve, reject });
+			// As the real pool does: abort ends the run at once.
+			options.signal.addEventListener('abort', () =>
+				reject(new DOMException('Extraction annulée', 'AbortError'))
+			);
+		})
+}));
+
+const REQUEST: ExtractionRequest = {
+	from: '2023-01-01',
+	to: '2023-12-31',
+	archived: false,
+	statuses: [...STATUS_CODES],
+	files: {
+		administratif: false,
+		rdv: true,
+		hospitalisations: true,
+		cercleDeSoins: false,
+		thematiques: false
+	},
+	statuts: false,
+	forms: []
+};
+
+function recorder() {
+	const seen: string[] = [];
+	const hooks: RunHooks = {
+		onStart: () => void seen.push('start'),
+		onDone: () => void seen.push('done'),
+		onFailed: (message) => void seen.push(`failed: ${message}`),
+		onCancelled: (context) => void seen.push(`cancelled: ${context.request.from}`)
+	};
+	return { seen, hooks };
+}
+
+function env(hooks: RunHooks) {
+	return {
+		apiBaseUrl: 'http://api.test/api/v1',
+		getToken: () => 't',
+		structure: { id: 's', name: 'S' },
+		userId: 'u',
+		today: '2024-01-10',
+		now: () => '2024-01-10T10:00:00',
+		nowMs: () => 1_704_877_200_000,
+		pageSize: 250,
+		hooks
+	};
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+beforeEach(() => {
+	calls.length = 0;
+});
+
+describe('ExtractionRun', () => {
+	it('cancel: phase « cancelled » at once, onCancelled called, no download', async () => {
+		const run = new ExtractionRun();
+		const { seen, hooks } = recorder();
+		const started = run.start(REQUEST, [], env(hooks));
+		await settle();
+		expect(run.phase).toBe('running');
+		expect(calls).toHaveLength(1);
+		expect(calls[0]!.options.pageSize).toBe(250);
+		expect(calls[0]!.options.context.launchedAtMs).toBe(1_704_877_200_000);
+		run.cancel();
+		// Synchronously: the page is ready for a new launch.
+		expect(run.phase).toBe('cancelled');
+		expect(run.running).toBe(false);
+		await started;
+		expect(seen).toEqual(['start', 'cancelled: 2023-01-01']);
+		expect(run.downloadUrl).toBeNull();
+		expect(run.outcome).toBeNull();
+	});
+
+	it('a failure: phase « failed », its message shown and given to onFailed', async () => {
+		const run = new ExtractionRun();
+		const { seen, hooks } = recorder();
+		const started = run.start(REQUEST, [], env(hooks));
+		await settle();
+		calls[0]!.reject(new Error('RDV : session expirée — reconnectez-vous puis relancez.'));
+		await started;
+		expect(run.phase).toBe('failed');
+		expect(run.error).toBe('RDV : session expirée — reconnectez-vous puis relancez.');
+		expect(seen).toEqual([
+			'start',
+			'failed: RDV : session expirée — reconnectez-vous puis relancez.'
+		]);
+		expect(run.downloadUrl).toBeNull();
+	});
+
+	it('shows a retry on its file until the next progress', async () => {
+		const run = new ExtractionRun();
+		const started = run.start(REQUEST, [], env({}));
+		await settle();
+		const progress = calls[0]!.options.onProgress;
+		const retry: JobProgress = {
+			phase: 'fetch',
+			fetched: 250,
+			total: 1000,
+			retryInSeconds: 2,
+			retryReason: 'trop de requêtes (erreur 429)'
+		};
+		const before = Date.now();
+		progress('rdv', retry);
+		const file = run.files.find((f) => f.id === 'rdv')!;
+		expect(file.retry?.reason).toBe('trop de requêtes (erreur 429)');
+		expect(file.retry!.at - before).toBeGreaterThanOrEqual(2000);
+		expect(file.retry!.at - before).toBeLessThan(2100);
+		progress('rdv', { phase: 'fetch', fetched: 500, total: 1000 });
+		expect(run.files.find((f) => f.id === 'rdv')!.retry).toBeNull();
+		run.cancel();
+		await started;
+	});
+
+	it('late progress of a cancelled run never reaches the next run', async () => {
+		const run = new ExtractionRun();
+		const first = run.start(REQUEST, [], env({}));
+		await settle();
+		const stale = calls[0]!.options.onProgress;
+		run.cancel();
+		await first;
+		const second = run.start(REQUEST, [], env({}));
+		await settle();
+		stale('rdv', { phase: 'write' });
+		expect(run.files.find((f) => f.id === 'rdv')!.phase).toBe('waiting');
+		calls[1]!.options.onProgress('rdv', { phase: 'write' });
+		expect(run.files.find((f) => f.id === 'rdv')!.phase).toBe('write');
+		run.cancel();
+		await second;
+	});
+
+	it('done: onDone called once with the outcome, a download offered', async () => {
+		const run = new ExtractionRun();
+		const { seen, hooks } = recorder();
+		const started = run.start(REQUEST, [], env(hooks));
+		await settle();
+		const blob = new Blob([new Uint8Array([80, 75])]);
+		calls[0]!.resolve({ zipName: 'x.zip', blob, size: 2, workbooks: [] });
+		await started;
+		expect(run.phase).toBe('done');
+		expect(run.downloadUrl).toMatch(/^blob:/);
+		expect(seen).toEqual(['start', 'done']);
+		// Cancel after the end changes nothing.
+		run.cancel();
+		expect(run.phase).toBe('done');
+	});
+});
