@@ -285,8 +285,9 @@ describe('live across tabs', () => {
 		const context = await newContext(browser);
 		const tasksTab = await open({ context, path: '/taches' });
 		await tasksTab.page.getByText(/^Aucune tâche\./).waitFor();
+		// Each file is one page: a slow API keeps the run going while the third tab opens.
 		const runner = await open({ context });
-		await slowApi(runner.page, 400);
+		await slowApi(runner.page, 4_000);
 		await fillSmall(runner.page);
 		await launchButton(runner.page).click();
 
