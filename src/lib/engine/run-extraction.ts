@@ -7,6 +7,7 @@ import { proxy, transfer, wrap, type Remote } from 'comlink';
 import type { ExtractionWorkerApi } from '../../../workers/extraction.worker';
 import type { ExtractionContext, ExtractionPlan, WorkbookJob } from '../core/extraction/plan';
 import type { BuiltWorkbook, JobProgress } from '../core/extraction/run-job';
+import { watchWorkerPolicy, workerFailure, type WorkerPolicyWatch } from './worker-failure';
 
 export interface ExtractionOutcome {
 	zipName: string;
@@ -40,13 +41,10 @@ function defaultWorker(): Worker {
 	});
 }
 
-function startWorker(create: () => Worker): PoolWorker {
+function startWorker(create: () => Worker, policy: WorkerPolicyWatch): PoolWorker {
 	const worker = create();
 	const died = new Promise<never>((_, reject) => {
-		const fail = (event: Event) => {
-			const detail = event instanceof ErrorEvent && event.message ? ` (${event.message})` : '';
-			reject(new Error(`Un processus de calcul de l'extraction s'est arrêté${detail}.`));
-		};
+		const fail = (event: Event) => reject(workerFailure(event, policy.refused));
 		worker.addEventListener('error', fail);
 		worker.addEventListener('messageerror', fail);
 	});
@@ -68,8 +66,13 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 	const create = options.createWorker ?? defaultWorker;
 	const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
 	const size = Math.max(1, Math.min(cores, plan.jobs.length));
-	const pool = Array.from({ length: size }, () => startWorker(create));
-	const stopAll = () => pool.forEach((w) => w.worker.terminate());
+	// A worker refused by the page's CSP must say so (worker-failure.ts).
+	const policy = watchWorkerPolicy();
+	const pool = Array.from({ length: size }, () => startWorker(create, policy));
+	const stopAll = () => {
+		policy.stop();
+		pool.forEach((w) => w.worker.terminate());
+	};
 
 	const aborted = new Promise<never>((_, reject) => {
 		signal.addEventListener('abort', () => reject(abortError()), { once: true });
