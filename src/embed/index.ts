@@ -18,6 +18,7 @@ export type {
 	TaskSummary,
 	TokenGetter,
 	Unmount,
+	ExtractionsBrutesAttributes,
 	ExtractionsBrutesEventMap
 } from './public';
 
@@ -85,14 +86,19 @@ export function mount(target: Element, options: Public.MountOptions): Public.Unm
 	};
 }
 
-const ATTRIBUTES = ['api-base-url', 'tasks-database', 'max-period-years', 'retention-days'];
+const ATTRIBUTES: readonly (keyof Public.ExtractionsBrutesAttributes)[] = [
+	'api-base-url',
+	'tasks-database',
+	'max-period-years',
+	'retention-days'
+];
 
 function numberOf(value: string | null): number | undefined {
 	return value === null || value.trim() === '' ? undefined : Number(value);
 }
 
 export class ExtractionsBrutesElement extends HTMLElement {
-	static readonly observedAttributes: readonly string[] = ATTRIBUTES;
+	static readonly observedAttributes = ATTRIBUTES;
 
 	#getToken: Public.TokenGetter | null = null;
 	#detach: (() => Promise<void>) | null = null;

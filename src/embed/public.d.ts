@@ -58,6 +58,14 @@ export type Unmount = () => Promise<void>;
  */
 export declare function mount(target: Element, options: MountOptions): Unmount;
 
+/** The element's attributes (numbers as text); `getToken` is a property, never an attribute. */
+export interface ExtractionsBrutesAttributes {
+	'api-base-url': string;
+	'tasks-database'?: string;
+	'max-period-years'?: string;
+	'retention-days'?: string;
+}
+
 /** The element's events: `detail` is the task's summary. They bubble. */
 export interface ExtractionsBrutesEventMap extends HTMLElementEventMap {
 	'task-created': CustomEvent<TaskSummary>;
@@ -70,7 +78,7 @@ export interface ExtractionsBrutesEventMap extends HTMLElementEventMap {
  * connected, unmounts when removed, and mounts again when an attribute changes.
  */
 export declare class ExtractionsBrutesElement extends HTMLElement {
-	static readonly observedAttributes: readonly string[];
+	static readonly observedAttributes: readonly (keyof ExtractionsBrutesAttributes)[];
 	/** Reflects `api-base-url`. */
 	apiBaseUrl: string | null;
 	/** Read at every request: replacing it does not remount the module. */

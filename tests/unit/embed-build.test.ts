@@ -3,7 +3,8 @@
  * (src/embed/rem.ts), the French reason of a worker that never started (worker-failure.ts), and
  * the task summary handed to hosts.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type * as Public from '../../src/embed/public';
 import { hostIndependentRem } from '../../src/embed/rem';
 import {
 	WORKERS_NOT_STARTED,
@@ -114,3 +115,29 @@ describe('taskSummary', () => {
 		expect(taskSummary({ ...task, state: 'Annulée' }).outcome).toBe('cancelled');
 	});
 });
+
+// The public declarations (src/embed/public.d.ts, shipped as extractions-brutes.d.ts), used as a
+// host would: type-level only, checked by svelte-check in `npm run check`.
+expectTypeOf<Public.MountOptions['getToken']>().toEqualTypeOf<Public.TokenGetter | undefined>();
+expectTypeOf(useAsAHost).returns.toEqualTypeOf<Promise<Public.TaskOutcome | null>>();
+expectTypeOf<
+	HTMLElementTagNameMap['extractions-brutes']
+>().toEqualTypeOf<Public.ExtractionsBrutesElement>();
+expectTypeOf<keyof Public.ExtractionsBrutesAttributes>().toEqualTypeOf<
+	'api-base-url' | 'tasks-database' | 'max-period-years' | 'retention-days'
+>();
+
+/** What a host writes, checked against the declarations (never called). */
+async function useAsAHost(mount: typeof Public.mount): Promise<Public.TaskOutcome | null> {
+	const unmount = mount(document.body, {
+		apiBaseUrl: 'https://spico.example/api/v1',
+		getToken: async () => 'jeton',
+		onTaskDone: (task) => void task.files.map((f) => f.rows)
+	});
+	await unmount();
+	const el = document.createElement('extractions-brutes');
+	el.getToken = () => null;
+	return new Promise((done) =>
+		el.addEventListener('task-done', (event) => done(event.detail.outcome))
+	);
+}
