@@ -40,6 +40,9 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
 	const { apiUrl } = e2e();
+	await readFile(join(EMBED_DIR, 'extractions-brutes.js')).catch(() => {
+		throw new Error('[e2e] build/embed/ is missing (E2E_SKIP_BUILD=1?): run `npm run build`.');
+	});
 	browser = await launchBrowser();
 	host = await serveHost({ apiBaseUrl: apiUrl, token: DEFAULT_TOKEN });
 	hostUrl = urlOf(host);
