@@ -4,7 +4,6 @@
  * run. Whoever shows the app holds one (the standalone layout, an embedded `mount()`), so that a
  * run goes on while the user looks at the Tâches view.
  */
-import { createContext } from 'svelte';
 import { createSpicoClient, type SpicoClient } from '../api/client';
 import type { Thematic } from '../contract/spico';
 import { parisWallTimeOfMs, todayInParis } from '../core/calendar';
@@ -183,5 +182,3 @@ export class AppSession {
 		if (this.view.kind === 'ready') this.view.tasks?.close();
 	}
 }
-
-export const [getSession, setSession] = createContext<AppSession>();
