@@ -61,14 +61,17 @@ export class ConfigError extends Error {
 	override readonly name = 'ConfigError';
 }
 
-/** Validates the content of `config.json` and fills in the defaults. */
-export function parseConfig(data: unknown): AppConfig {
+/**
+ * Validates the content of `config.json` (or an embedding host's options, named by `source` in
+ * the messages) and fills in the defaults.
+ */
+export function parseConfig(data: unknown, source = 'config.json'): AppConfig {
 	const r = v.safeParse(AppConfigSchema, data);
 	if (!r.success) {
 		const issue = r.issues[0];
 		const path = (issue.path ?? []).map((p) => String(p.key)).join('.');
 		throw new ConfigError(
-			`Configuration invalide (config.json)${path ? `, champ « ${path} »` : ''} : ${issue.message}.`
+			`Configuration invalide (${source})${path ? `, champ « ${path} »` : ''} : ${issue.message}.`
 		);
 	}
 	const { apiBaseUrl, token, maxPeriodYears, retentionDays, tasksDatabase, pageSize } = r.output;

@@ -40,7 +40,8 @@ export const DEFAULT_TOKEN = 'sandbox-alice';
 function viteBuild(): Promise<void> {
 	return new Promise((done, fail) => {
 		const started = Date.now();
-		const child = spawn('npx', ['vite', 'build'], {
+		// `npm run build`: the app, then the host bundle (build/embed/, see vite.embed.config.ts).
+		const child = spawn('npm', ['run', 'build'], {
 			cwd: ROOT,
 			env: { ...process.env, NODE_ENV: 'production' },
 			stdio: ['ignore', 'pipe', 'pipe']
@@ -51,10 +52,10 @@ function viteBuild(): Promise<void> {
 		child.on('error', fail);
 		child.on('close', (code) => {
 			if (code === 0) {
-				console.log(`[e2e] vite build: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+				console.log(`[e2e] npm run build: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 				done();
 			} else {
-				fail(new Error(`[e2e] vite build failed (exit ${code}):\n${log.slice(-6000)}`));
+				fail(new Error(`[e2e] npm run build failed (exit ${code}):\n${log.slice(-6000)}`));
 			}
 		});
 	});

@@ -8,6 +8,7 @@ import type { ExtractionWorkerApi } from '../../../workers/extraction.worker';
 import type { TokenGetter } from '../api/client';
 import type { ExtractionContext, ExtractionPlan, WorkbookJob } from '../core/extraction/plan';
 import type { BuiltWorkbook, JobProgress } from '../core/extraction/run-job';
+import { watchWorkerPolicy, workerFailure, type WorkerPolicyWatch } from './worker-failure';
 
 export interface ExtractionOutcome {
 	zipName: string;
@@ -43,14 +44,13 @@ function defaultWorker(): Worker {
 	});
 }
 
-function startWorker(create: () => Worker): PoolWorker {
+function startWorker(create: () => Worker, policy: WorkerPolicyWatch): PoolWorker {
 	const worker = create();
 	const died = new Promise<never>((_, reject) => {
 		const fail = (event: Event) => {
 			// The worker is gone either way: its own handler must not also reach the console.
 			event.preventDefault();
-			const detail = event instanceof ErrorEvent && event.message ? ` (${event.message})` : '';
-			reject(new Error(`Le processus de calcul de ce fichier s'est arrêté${detail}.`));
+			reject(workerFailure(event, policy.refused));
 		};
 		worker.addEventListener('error', fail);
 		worker.addEventListener('messageerror', fail);
@@ -88,8 +88,13 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 	const create = options.createWorker ?? defaultWorker;
 	const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
 	const size = Math.max(1, Math.min(cores, plan.jobs.length));
-	const pool = Array.from({ length: size }, () => startWorker(create));
-	const stopAll = () => pool.forEach((w) => w.worker.terminate());
+	// A worker refused by the page's CSP must say so (worker-failure.ts).
+	const policy = watchWorkerPolicy();
+	const pool = Array.from({ length: size }, () => startWorker(create, policy));
+	const stopAll = () => {
+		policy.stop();
+		pool.forEach((w) => w.worker.terminate());
+	};
 
 	const aborted = new Promise<never>((_, reject) => {
 		signal.addEventListener('abort', () => reject(abortError()), { once: true });

@@ -1,18 +1,31 @@
 /**
- * The app's session: config.json, the API client, who is signed in (`/me`), the task list of that
- * (user, structure), and the extraction run. The layout holds one, so that a run goes on while the
- * user looks at the Tâches page; an embedding host can build one the same way.
+ * The app's session: the settings (config.json standalone, the host's options embedded), the API
+ * client, who is signed in (`/me`), the task list of that (user, structure), and the extraction
+ * run. Whoever shows the app holds one (the standalone layout, an embedded `mount()`), so that a
+ * run goes on while the user looks at the Tâches view.
  */
-import { createContext } from 'svelte';
 import { createSpicoClient, type SpicoClient, type TokenGetter } from '../api/client';
+import type { Thematic } from '../contract/spico';
+import { parisWallTimeOfMs, todayInParis } from '../core/calendar';
+import type { ExtractionRequest } from '../core/request';
 import { configTokenSource, loadConfig, type AppConfig } from '../config';
-import { openTasks, type TasksService } from '../tasks/index';
+import {
+	directAudit,
+	openTasks,
+	taskRecorder,
+	type TaskRecord,
+	type TasksService
+} from '../tasks/index';
+import { taskSummary, type TaskSummary } from '../tasks/summary';
 import { ExtractionRun } from './extraction-run.svelte';
+
+type TaskCallback = (task: TaskRecord) => void;
 
 export interface ReadySession {
 	kind: 'ready';
 	config: AppConfig;
 	client: SpicoClient;
+	/** The bearer token before each request (the host's getter, or config.json's demo token). */
 	getToken: TokenGetter;
 	userId: string;
 	userName: string;
@@ -26,6 +39,17 @@ export interface ReadySession {
 export type SessionView =
 	{ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'personal' } | ReadySession;
 
+/** Where a session gets its settings and token, and whom it tells about tasks. */
+export interface SessionSource {
+	/** The settings: config.json beside the app by default; an embedding host's options. */
+	config?: () => Promise<AppConfig>;
+	/** Called before each request; default: the `token` of the settings (sandbox and demos). */
+	getToken?: () => Promise<string | null> | string | null;
+	/** For hosts: counts and names only, never patient data. Their errors are ignored. */
+	onTaskCreated?: (task: TaskSummary) => void;
+	onTaskDone?: (task: TaskSummary) => void;
+}
+
 function messageOf(error: unknown): string {
 	// ApiError, ContractError and ConfigError all carry a French message for the user.
 	if (error instanceof Error && error.message) return error.message;
@@ -38,16 +62,29 @@ export const TASKS_UNAVAILABLE =
 export class AppSession {
 	view = $state.raw<SessionView>({ kind: 'loading' });
 	readonly run = new ExtractionRun();
+	readonly #source: SessionSource;
+	/** The launch in progress, until its hooks (task, audit) are through. */
+	#running: Promise<void> | null = null;
+	#closed = false;
+
+	constructor(source: SessionSource = {}) {
+		this.#source = source;
+	}
 
 	async load(): Promise<void> {
 		this.#closeTasks();
 		this.view = { kind: 'loading' };
 		try {
-			const config = await loadConfig();
-			// The token in config.json serves sandbox and demo deployments only; a 401 re-reads it.
-			const getToken = configTokenSource(config);
+			const config = await (this.#source.config ?? (() => loadConfig()))();
+			const hostToken = this.#source.getToken;
+			// A host's getter is called before each request, and again on a 401; standalone, the
+			// demo token of config.json (sandbox only) is re-read on a 401.
+			const getToken: TokenGetter = hostToken
+				? async () => (await hostToken()) ?? null
+				: configTokenSource(config);
 			const client = createSpicoClient({ baseUrl: config.apiBaseUrl, getToken });
 			const me = await client.me();
+			if (this.#closed) return;
 			if (me.account.type === 'personal') {
 				this.view = { kind: 'personal' };
 				return;
@@ -68,6 +105,10 @@ export class AppSession {
 				tasks = null;
 				tasksError = TASKS_UNAVAILABLE;
 			}
+			if (this.#closed) {
+				tasks?.close();
+				return;
+			}
 			this.view = {
 				kind: 'ready',
 				config,
@@ -81,17 +122,65 @@ export class AppSession {
 				tasksError
 			};
 		} catch (error) {
-			this.view = { kind: 'error', message: messageOf(error) };
+			if (!this.#closed) this.view = { kind: 'error', message: messageOf(error) };
 		}
 	}
 
-	close(): void {
+	/** Launches an extraction: its task « En cours » first, then the run, then the task's end. */
+	launch(request: ExtractionRequest, catalogue: readonly Thematic[]): void {
+		const ready = this.view;
+		if (ready.kind !== 'ready' || this.run.running || this.#closed) return;
+		const { client, structureId, structureName, userId, tasks } = ready;
+		const run = this.run;
+		const progress = () => run.files.map((f) => ({ name: f.fileName, rows: f.fetched }));
+		const host = this.#hostCallbacks();
+		const hooks = tasks
+			? tasks.recorder({ progress, ...host })
+			: taskRecorder({
+					repo: null,
+					ownership: null,
+					audit: directAudit(client, structureId),
+					progress
+				});
+		const running = run.start(request, catalogue, {
+			// Absolute, resolved against the page: a relative URL would resolve against the worker's.
+			apiBaseUrl: client.baseUrl,
+			getToken: ready.getToken,
+			pageSize: ready.config.pageSize,
+			structure: { id: structureId, name: structureName },
+			userId,
+			today: todayInParis(),
+			now: () => parisWallTimeOfMs(Date.now()),
+			hooks
+		});
+		this.#running = running;
+		void running.finally(() => {
+			if (this.#running === running) this.#running = null;
+		});
+	}
+
+	/**
+	 * Ends the session: a running extraction is cancelled (its workers terminated, its task
+	 * « Annulée »), then the task database and its timers are closed.
+	 */
+	async close(): Promise<void> {
+		this.#closed = true;
+		this.run.cancel();
+		await this.#running?.catch(() => {});
+		if (this.run.downloadUrl) URL.revokeObjectURL(this.run.downloadUrl);
 		this.#closeTasks();
+	}
+
+	/** The host's callbacks, given a summary of the task instead of its record. */
+	#hostCallbacks(): { onTaskCreated?: TaskCallback; onTaskDone?: TaskCallback } {
+		const { onTaskCreated, onTaskDone } = this.#source;
+		return {
+			...(onTaskCreated ? { onTaskCreated: (t: TaskRecord) => onTaskCreated(taskSummary(t)) } : {}),
+			...(onTaskDone ? { onTaskDone: (t: TaskRecord) => onTaskDone(taskSummary(t)) } : {})
+		};
 	}
 
 	#closeTasks() {
 		if (this.view.kind === 'ready') this.view.tasks?.close();
 	}
 }
-
-export const [getSession, setSession] = createContext<AppSession>();
