@@ -62,12 +62,44 @@ describe('values and types', () => {
 		expect(cell(w, 'Données', 'E4')).toMatchObject({ t: 'n', v: 0 });
 	});
 
-	it('omits empty cells', async () => {
+	it('omits empty cells, and names a cell’s position only after a gap', async () => {
 		const w = await writeOne(COLUMNS, ROWS);
 		const xml = sheetXml(w, 'Données');
 		const row4 = /<row r="4">(.*?)<\/row>/.exec(xml)?.[1] ?? '';
-		expect(row4).toBe('<c r="A4"><v>103</v></c><c r="E4"><v>0</v></c>');
+		expect(row4).toBe('<c><v>103</v></c><c r="E4"><v>0</v></c>');
 		expect(cell(w, 'Données', 'B4')).toBeUndefined();
+		expect(cell(w, 'Données', 'E4')).toMatchObject({ t: 'n', v: 0 });
+		const row2 = /<row r="2">(.*?)<\/row>/.exec(xml)?.[1] ?? '';
+		expect(row2).not.toContain(' r=');
+	});
+
+	it('keeps every cell in its column whatever is empty, with or without every reference', async () => {
+		const columns = [col('A'), col('B'), col('C', 'number'), col('D', 'date'), col('E')];
+		const rows: Row[] = [
+			[null, 'b', 1, '2023-03-24', 'e'],
+			['\u0000\u0001', 'b', null, 'pas une date', 'e'],
+			['a', '', 3, null, null],
+			[undefined, undefined, undefined, undefined, 'e']
+		];
+		const expected = [
+			[null, 'b', 1, 45009, 'e'],
+			[null, 'b', null, 'pas une date', 'e'],
+			['a', null, 3, null, null],
+			[null, null, null, null, 'e']
+		];
+		for (const allCellReferences of [false, true]) {
+			const w = await writeOne(columns, rows, { allCellReferences });
+			expect(values(w, 'Données').slice(1), String(allCellReferences)).toEqual(expected);
+			const xml = sheetXml(w, 'Données');
+			const row5 = /<row r="5">(.*?)<\/row>/.exec(xml)?.[1] ?? '';
+			expect(row5).toBe('<c r="E5" t="inlineStr"><is><t>e</t></is></c>');
+			const row4 = /<row r="4">(.*?)<\/row>/.exec(xml)?.[1] ?? '';
+			expect(row4).toBe(
+				allCellReferences
+					? '<c r="A4" t="inlineStr"><is><t>a</t></is></c><c r="C4"><v>3</v></c>'
+					: '<c t="inlineStr"><is><t>a</t></is></c><c r="C4"><v>3</v></c>'
+			);
+		}
 	});
 
 	it('writes a bold header row and the date formats in styles.xml', async () => {

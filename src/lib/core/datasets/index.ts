@@ -3,7 +3,7 @@
  * its sheets and the mapping of one list item to rows. The orchestrator needs nothing else to
  * turn fetched pages into sheets.
  */
-import type { ListItem, ListName, Thematic } from '../../contract/spico';
+import { PAGE_LIMIT_MAX, type ListItem, type ListName, type Thematic } from '../../contract/spico';
 import type { Row, SheetSpec } from '../table';
 import { ADMINISTRATIF_SHEET, administratifRow } from './administratif';
 import { CERCLE_DE_SOINS_SHEET, cercleDeSoinsRow } from './cercle-de-soins';
@@ -114,4 +114,17 @@ export function thematicDataset(
 			sink(i, responseRow(item, forms[i] as CompiledForm, ctx));
 		}
 	};
+}
+
+/** About this many cells per page: a page's weight in memory follows its cells, not its items. */
+const CELLS_PER_PAGE = 100_000;
+
+/**
+ * Items to ask the API for per page: the contract's 5,000 for narrow lists (appointments, stays),
+ * fewer for wide ones (a form of 40 fields: 2,000), so that every page weighs about the same.
+ */
+export function pageLimitOf(dataset: AnyDataset): number {
+	const widest = Math.max(1, ...dataset.sheets.map((s) => s.columns.length));
+	const limit = Math.floor(CELLS_PER_PAGE / widest / 500) * 500;
+	return Math.max(500, Math.min(PAGE_LIMIT_MAX, limit));
 }
