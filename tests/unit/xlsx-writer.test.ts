@@ -240,8 +240,18 @@ describe('text is written as text, exactly', () => {
 		).toEqual(texts);
 		expect(sheetXml(w, 'Données')).toContain('<t xml:space="preserve">  espaces autour  </t>');
 	});
-});
 
+	it('writes rows bigger than its encoding buffer, multi-byte characters and emoji intact', async () => {
+		// 24 cells of 30,000 characters of 3 and 4 bytes: one row is ~2.4 MB of UTF-8.
+		const columns = Array.from({ length: 24 }, (_, i) => col(`C${i}`));
+		const big = (i: number) => (i % 2 ? '€' : '😀é').repeat(i % 2 ? 30_000 : 10_000) + `#${i}`;
+		const rows: Row[] = [columns.map((_, i) => big(i)), columns.map((_, i) => `petit ${i}`)];
+		const w = await writeOne(columns, rows);
+		const read = values(w, 'Données').slice(1);
+		expect(read[0]).toEqual(columns.map((_, i) => big(i)));
+		expect(read[1]).toEqual(columns.map((_, i) => `petit ${i}`));
+	});
+});
 describe('data sheet layout', () => {
 	it('freezes the header, filters the data range and sizes the columns', async () => {
 		const w = await writeOne(

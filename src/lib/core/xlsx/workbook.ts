@@ -126,6 +126,10 @@ export interface WorkbookWriter {
 /** Strings this long are encoded and handed to the compressor. */
 const FLUSH_CHARS = 1 << 17;
 const encoder = new TextEncoder();
+/** Room for a flush in UTF-8 (3 bytes per UTF-16 unit at most) and the row that overran it. */
+const BUFFER_BYTES = 4 * FLUSH_CHARS;
+/** Encoding buffers not in use (one per concurrent flush). */
+const buffers: Uint8Array[] = [];
 /** Longest run of writing without letting the thread's other tasks in. */
 const YIELD_EVERY_MS = 8;
 let lastYield = 0;
@@ -215,10 +219,22 @@ class Part {
 	}
 
 	async flush(): Promise<void> {
-		if (this.#xml === '') return;
-		const bytes = encoder.encode(this.#xml);
+		let xml = this.#xml;
+		if (xml === '') return;
 		this.#xml = '';
-		await this.entry.push(bytes);
+		// Encoded into a reused buffer: a new one per flush was most of the garbage collector's
+		// work. The compressor is done with the bytes when push resolves (it deflates or copies).
+		const buffer = buffers.pop() ?? new Uint8Array(BUFFER_BYTES);
+		try {
+			for (;;) {
+				const { read, written } = encoder.encodeInto(xml, buffer);
+				await this.entry.push(buffer.subarray(0, written));
+				if (read === xml.length) break;
+				xml = xml.slice(read);
+			}
+		} finally {
+			buffers.push(buffer);
+		}
 		await yieldToTasks();
 	}
 
