@@ -526,7 +526,14 @@ describe('deflate engines', () => {
 	});
 
 	it.each(engines)('%s: entries carry the right CRC and sizes', async (engine) => {
-		const w = await writeOne(COLUMNS, ROWS, { engine });
+		// Enough incompressible text for the deflate output to come in many chunks.
+		const noise = randomBytes(600_000).toString('base64');
+		const rows: Row[] = [
+			...ROWS,
+			...Array.from({ length: 8000 }, (_, i): Row => [i, noise.slice(i * 100, i * 100 + 97)])
+		];
+		const w = await writeOne(COLUMNS, rows, { engine });
+		expect(values(w, 'Données')[8003]?.[1]).toBe(noise.slice(799_900, 799_997));
 		const raw = unzipSync(w.bytes);
 		const entries = centralDirectory(w.bytes);
 		expect(entries.map((e) => e.name).sort()).toEqual([
@@ -555,6 +562,22 @@ describe('deflate engines', () => {
 		running.update(data.subarray(0, 12_345));
 		running.update(data.subarray(12_345));
 		expect(running.digest()).toBe(zlibCrc32(data));
+	});
+
+	it('lets the thread’s queued tasks run while it writes a large page', async () => {
+		// fflate resolves in microtasks only: a task queued before the page can run before the
+		// page is written only if the writer yields (the next page's response waits on it).
+		const wb = createWorkbook({ engine: 'fflate', measureRows: 10 });
+		const sheet = wb.addSheet({ name: 'A', columns: [col('N', 'integer'), col('T')] });
+		await sheet.writeRows(Array.from({ length: 10 }, (_, i) => [i, 'x']));
+		let written = false;
+		let ranWhileWriting = false;
+		setImmediate(() => (ranWhileWriting = !written));
+		// ~2.4 M characters of XML: a dozen flushes.
+		await sheet.writeRows(Array.from({ length: 40_000 }, (_, i) => [i, `ligne ${i} `.repeat(4)]));
+		written = true;
+		await wb.finish();
+		expect(ranWhileWriting).toBe(true);
 	});
 
 	it('streams pages written without awaiting each other, in order', async () => {

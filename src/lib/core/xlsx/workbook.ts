@@ -130,9 +130,9 @@ const encoder = new TextEncoder();
 const BUFFER_BYTES = 4 * FLUSH_CHARS;
 /** Encoding buffers not in use (one per concurrent flush). */
 const buffers: Uint8Array[] = [];
-/** Longest run of writing without letting the thread's other tasks in. */
-const YIELD_EVERY_MS = 8;
-let lastYield = 0;
+/** Flushes (of ~128K characters, a few ms of work each) between two yields to queued tasks. */
+const YIELD_EVERY_FLUSHES = 4;
+let flushes = 0;
 
 let channel: MessageChannel | undefined;
 const waiting: (() => void)[] = [];
@@ -157,9 +157,7 @@ function nextTask(): Promise<void> {
  * would wait for the whole current page to be written.
  */
 function yieldToTasks(): Promise<void> | void {
-	const now = performance.now();
-	if (now - lastYield < YIELD_EVERY_MS) return;
-	lastYield = now;
+	if (++flushes % YIELD_EVERY_FLUSHES !== 0) return;
 	return nextTask();
 }
 
