@@ -494,8 +494,8 @@ async function cancelRun(env: Env, expectedMs: number) {
 		page.on('download', () => downloads++);
 		await page.getByRole('button', { name: 'Lancer les extractions' }).click();
 		const cancel = page.getByRole('button', { name: 'Annuler' });
-		const box = await cancel.boundingBox();
-		if (!box) throw new Error('Annuler not visible');
+		// The run shows below the form: bring Annuler into the viewport before aiming at it.
+		await cancel.scrollIntoViewIfNeeded();
 		const started = performance.now();
 		let percent = 0;
 		// Half way by the bar, or by the clock when the bar moves by big steps.
@@ -505,6 +505,8 @@ async function cancelRun(env: Env, expectedMs: number) {
 			);
 			await new Promise((r) => setTimeout(r, 50));
 		}
+		const box = await cancel.boundingBox();
+		if (!box) return null;
 		await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 		const outcome = await Promise.race([
 			page
