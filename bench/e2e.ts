@@ -616,19 +616,32 @@ async function benchScale(scale: (typeof scales)[number], repeats: number) {
 				ratio: +(e2eMs / floorMs).toFixed(2),
 				/** Each run over the floor measured just before it, then the median of those. */
 				pairedRatio: +median(runs.map((r, i) => r.e2eMs / floors[i]!.ms)).toFixed(2),
-				chromiumRssMb: median(runs.map((r) => r.chromium.rssMb)),
-				chromiumPssMb: median(runs.map((r) => r.chromium.pssMb)),
-				chromiumBasePssMb: median(runs.map((r) => r.chromium.basePssMb)),
+				/** CPU of Chromium and the sandbox, extraction over floor: what 2 cores must share. */
+				cpuRatio: +median(runs.map((r, i) => cpuOf(r) / cpuOf(floors[i]!))).toFixed(2),
+				/** Peak of the sum of PSS over all Chromium processes, and before the click. */
+				pssMb: median(runs.map((r) => r.chromium.pssMb)),
+				idlePssMb: median(runs.map((r) => r.chromium.basePssMb)),
+				/** Peak PSS of the largest process: the app's renderer (page and workers). */
+				rendererMb: median(runs.map(largestProcessMb)),
+				floorPssMb: median(floors.map((f) => f.chromium.pssMb)),
+				floorRendererMb: median(floors.map(largestProcessMb)),
+				/** Sum of RSS: counts the shared pages (the binary) once per process. */
+				rssSumMb: median(runs.map((r) => r.chromium.rssMb)),
 				heapsMb: median(runs.map((r) => r.heaps.totalMb)),
-				floorChromiumRssMb: median(floors.map((f) => f.chromium.rssMb)),
+				heapsCommittedMb: median(runs.map((r) => r.heaps.committedMb)),
 				longestTaskMs: Math.max(...runs.map((r) => r.longestTaskMs)),
 				cellsPerSecond: median(runs.map((r) => r.cellsPerSecond)),
 				writerCellsPerSecond: median(runs.map((r) => r.writerCellsPerSecond)),
 				zipMb: +(median(runs.map((r) => r.zipBytes)) / 1e6).toFixed(1),
-				chromiumCpuSeconds: median(runs.map((r) => r.chromium.cpuSeconds)),
-				sandboxCpuSeconds: median(runs.map((r) => r.sandbox.cpuSeconds)),
-				floorSandboxCpuSeconds: median(floors.map((f) => f.sandbox.cpuSeconds)),
-				floorChromiumCpuSeconds: median(floors.map((f) => f.chromium.cpuSeconds))
+				cpuSeconds: {
+					renderer: median(runs.map((r) => r.chromiumCpuByType['renderer'] ?? 0)),
+					chromium: median(runs.map((r) => r.chromium.cpuSeconds)),
+					sandbox: median(runs.map((r) => r.sandbox.cpuSeconds)),
+					otherTenants: median(runs.map((r) => r.otherCpuSeconds)),
+					floorRenderer: median(floors.map((f) => f.chromiumCpuByType['renderer'] ?? 0)),
+					floorChromium: median(floors.map((f) => f.chromium.cpuSeconds)),
+					floorSandbox: median(floors.map((f) => f.sandbox.cpuSeconds))
+				}
 			},
 			cancel,
 			runs,
@@ -646,6 +659,14 @@ async function benchScale(scale: (typeof scales)[number], repeats: number) {
 	}
 }
 
+function cpuOf(r: { chromium: { cpuSeconds: number }; sandbox: { cpuSeconds: number } }): number {
+	return r.chromium.cpuSeconds + r.sandbox.cpuSeconds;
+}
+
+function largestProcessMb(r: { chromium: { timeline: [number, number, number, number][] } }) {
+	return Math.max(0, ...r.chromium.timeline.map((t) => t[2]));
+}
+
 function table(results: NonNullable<Awaited<ReturnType<typeof benchScale>>>[]): string {
 	const head = [
 		'scale',
@@ -653,8 +674,9 @@ function table(results: NonNullable<Awaited<ReturnType<typeof benchScale>>>[]): 
 		'e2e s',
 		'floor s',
 		'×floor',
-		'RSS MB',
-		'PSS MB',
+		'CPU ×floor',
+		'PSS MB (idle)',
+		'renderer MB',
 		'heaps MB',
 		'task ms',
 		'cancel ms',
@@ -668,8 +690,9 @@ function table(results: NonNullable<Awaited<ReturnType<typeof benchScale>>>[]): 
 		(r.median.e2eMs / 1000).toFixed(2),
 		(r.median.floorMs / 1000).toFixed(2),
 		r.median.pairedRatio.toFixed(2),
-		String(r.median.chromiumRssMb),
-		String(r.median.chromiumPssMb),
+		r.median.cpuRatio.toFixed(2),
+		`${r.median.pssMb} (${r.median.idlePssMb})`,
+		String(r.median.rendererMb),
 		String(r.median.heapsMb),
 		String(r.median.longestTaskMs),
 		r.cancel
