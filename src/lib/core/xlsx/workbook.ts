@@ -139,7 +139,10 @@ const waiting: (() => void)[] = [];
 
 /** A new task, behind those already queued (scheduler.yield would run first: not wanted here). */
 function nextTask(): Promise<void> {
-	if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
+	// Node (tests, benches) has setImmediate; a MessageChannel's port would keep it alive.
+	const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown })
+		.setImmediate;
+	if (immediate) return new Promise((r) => immediate(r));
 	if (!channel) {
 		channel = new MessageChannel();
 		channel.port1.onmessage = () => waiting.shift()?.();
