@@ -448,8 +448,9 @@ async function extractionRun(env: Env, scale: string, index: number) {
 		const cells = files.reduce((a, f) => a + f.cells, 0);
 		const writeMs = files.reduce((a, f) => a + f.writeMs, 0);
 		const e2eMs = ready - t0;
-		if (profiling && index === 0) saveProfiles(w.heap, scale);
+		const profile = profiling && index === 0 ? saveProfiles(w.heap, scale) : undefined;
 		return {
+			...(profile ? { profile } : {}),
 			e2eMs: Math.round(e2eMs),
 			zipBytes: statSync(path).size,
 			suggestedName: file.suggestedFilename(),
@@ -470,18 +471,28 @@ async function extractionRun(env: Env, scale: string, index: number) {
 	}
 }
 
-function saveProfiles(heap: HeapSampler, scale: string): void {
+/** Saves each thread's profile and prints where its time went; returns the workers' total. */
+function saveProfiles(heap: HeapSampler, scale: string) {
 	mkdirSync(RESULTS_DIR, { recursive: true });
+	const workers = new Map<string, number>();
+	let busyMs = 0;
 	heap.profiles.forEach((p, i) => {
 		const name = join(RESULTS_DIR, `profile-${scale}-${i}.cpuprofile`);
 		writeFileSync(name, JSON.stringify(p.profile));
 		const summary = summariseProfile(p.profile as CpuProfile, 30);
 		console.log(`\nprofile ${p.url.split('/').pop()} → ${name}`);
 		console.log(`  busy ${summary.busyMs} ms, idle ${summary.idleMs} ms`);
-		for (const a of summary.areas)
-			console.log(`  ${a.area.padEnd(22)} ${String(a.ms).padStart(7)} ms`);
+		for (const a of summary.areas) {
+			console.log(`  ${a.area.padEnd(32)} ${String(a.ms).padStart(7)} ms`);
+			if (p.url !== 'page') workers.set(a.area, (workers.get(a.area) ?? 0) + a.ms);
+		}
+		if (p.url !== 'page') busyMs += summary.busyMs;
 		for (const f of summary.functions) console.log(`    ${String(f.ms).padStart(7)} ms  ${f.name}`);
 	});
+	const steps = [...workers.entries()]
+		.sort((a, b) => b[1] - a[1])
+		.map(([step, ms]) => ({ step, ms, share: +(ms / busyMs).toFixed(2) }));
+	return { workersBusyMs: busyMs, steps };
 }
 
 /** Annuler at about half way: input delay and time until the UI says the run is cancelled. */

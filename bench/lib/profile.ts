@@ -26,20 +26,35 @@ export interface ProfileSummary {
 	/** Sampled milliseconds, idle excluded. */
 	busyMs: number;
 	idleMs: number;
+	/** Self time by step of the pipeline (the worker is one bundle: steps go by function name). */
 	areas: { area: string; ms: number }[];
 	functions: { name: string; ms: number }[];
 }
 
-/** Which part of the code a frame belongs to (an unminified build keeps its module paths). */
+// Function names of an unminified build (`npm run bench -- --profile`), by step.
+const STEPS: [string, RegExp][] = [
+	['(idle)', /^\(idle\)$/],
+	['deflate (native, inside push)', /^push$/],
+	['garbage collector', /^\(garbage collector\)$/],
+	[
+		'XML and UTF-8 encoding',
+		/^(flush|#rowXml|#stream|#measure|needsWork|excelSerial|daySerial|textCell|escapeCellText|removeInvalidXmlChars|encodeInto|displayLength)$|^RegExp: \[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F&/
+	],
+	[
+		'contract validation',
+		/^(isRealCalendarDay|isIsoDateTime|isIsoDate|~run|safeParse|parsePage|parseOrThrow|_addIssue|_stringify|_isValidObjectKey)$|^RegExp: \^\(\\d\{4\}\)/
+	],
+	['HTTP and JSON.parse', /^(getJson|fetch|text)$/],
+	[
+		'mapping (datasets, calendar)',
+		/Row$|^(statutsRows|computeStatusDays|fieldCell|choiceLabel|textForm|fromDayNumber|parisWallTimeOfMs|parisOffsetMs|parisOffsetUncached|parisDayNumberOfMs|tryInstantMs|instantMs)$/
+	],
+	['outer ZIP CRC (fflate)', /^p$/]
+];
+
 function areaOf(frame: CallFrame): string {
-	const { functionName: name, url } = frame;
-	if (name === '(idle)' || name === '(program)' || name === '(garbage collector)') return name;
-	if (!url) return name.startsWith('(') ? name : '(native)';
-	if (/valibot/.test(url)) return 'valibot';
-	if (/fflate/.test(url)) return 'fflate';
-	if (/\bky\b/.test(url)) return 'ky';
-	if (/comlink/.test(url)) return 'comlink';
-	return 'app';
+	for (const [step, pattern] of STEPS) if (pattern.test(frame.functionName)) return step;
+	return frame.functionName === '(program)' ? '(program)' : 'other';
 }
 
 export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary {
