@@ -702,9 +702,9 @@ function table(results: NonNullable<Awaited<ReturnType<typeof benchScale>>>[]): 
 		(r.median.floorMs / 1000).toFixed(2),
 		r.median.pairedRatio.toFixed(2),
 		r.median.cpuRatio.toFixed(2),
-		`${r.median.pssMb} (${r.median.idlePssMb})`,
-		String(r.median.rendererMb),
-		String(r.median.heapsMb),
+		`${Math.round(r.median.pssMb)} (${Math.round(r.median.idlePssMb)})`,
+		String(Math.round(r.median.rendererMb)),
+		String(Math.round(r.median.heapsMb)),
 		String(r.median.longestTaskMs),
 		r.cancel
 			? `${r.cancel.inputDelayMs} / ${r.cancel.noticePaintedMs}`
