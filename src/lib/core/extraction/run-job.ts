@@ -31,7 +31,7 @@ export interface BuiltWorkbook {
 	cutCells: number;
 	issues: MappingIssues;
 	/** Where the job's time went (benchmarks read it; counts and durations only). */
-	timings: JobTimings;
+	timings?: JobTimings;
 }
 
 /** Milliseconds spent in each step of one job, measured in the thread that runs it. */
