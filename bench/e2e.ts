@@ -9,12 +9,15 @@
  *     the whole period of the data; timed from the click on « Lancer les extractions » to the
  *     ZIP being handed to the download;
  * and once a cancelled run (Annuler clicked at about half way) for the input delay. Memory is the
- * sampled RSS and PSS of all Chromium processes and the JS heaps of the page and its workers.
+ * sampled RSS and PSS of all Chromium processes and the JS heaps of the page and its workers; CPU
+ * is read per process (Chromium's own accounting, /proc for the sandbox).
  *
  * Usage: npm run bench -- [--scales small,medium,large] [--repeats 3,3,2] [--skip-build]
  *        [--skip-cancel] [--profile] [--out bench/results/e2e.json]
  * `--profile` builds the app unminified and saves a CPU profile of each worker of the first
  * extraction run (bench/results/profile-<scale>-*.cpuprofile) with a summary in the JSON.
+ * `--floor-only <limit>` (diagnostics) runs only the floor, with pages of that size.
+ * The time of the other tenants of the machine is in the JSON (`otherCpuSeconds`): the noise.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
