@@ -1,4 +1,4 @@
-import { unzipSync } from 'fflate';
+import { inflateSync, unzipSync } from 'fflate';
 import { randomBytes } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,16 @@ import {
 	ZipSizeError,
 	type DeflateEngine
 } from '../../src/lib/core/xlsx/index';
-import { centralDirectory, col, readBack, sheetXml, writeOne, type Written } from './xlsx-helpers';
+import { DeflatedEntry } from '../../src/lib/core/xlsx/deflate';
+import {
+	centralDirectory,
+	col,
+	concat,
+	readBack,
+	sheetXml,
+	writeOne,
+	type Written
+} from './xlsx-helpers';
 
 const native = hasNativeDeflateRaw();
 const engines: DeflateEngine[] = native ? ['native', 'fflate'] : ['fflate'];
@@ -551,6 +560,33 @@ describe('deflate engines', () => {
 			expect(e.size, e.name).toBe(data.length);
 			expect(e.crc, e.name).toBe(zlibCrc32(data));
 		}
+	});
+
+	it.each(engines)('%s: bytes pushed may be reused once the push resolves', async (engine) => {
+		// The writer encodes every flush into the same buffer: a compressor still to read the
+		// previous bytes would deflate the next ones in their place (Node's CompressionStream).
+		const entry = new DeflatedEntry({ filename: 'x', engine, level: 6, mtime: 0 });
+		const out: Uint8Array[] = [];
+		entry.ondata = (_err, chunk) => out.push(chunk);
+		const buffer = new Uint8Array(1 << 16);
+		const expected: number[] = [];
+		for (const [letter, size] of [
+			[65, 10],
+			[66, 5000],
+			[67, 70_000 - 5010],
+			[68, 1]
+		] as const) {
+			const bytes = buffer.subarray(0, Math.min(size, buffer.length));
+			bytes.fill(letter);
+			await entry.push(bytes);
+			expected.push(...bytes);
+			buffer.fill(0);
+		}
+		await entry.end();
+		const inflated = inflateSync(concat(out));
+		expect(inflated.length).toBe(expected.length);
+		expect(Buffer.from(inflated).equals(Buffer.from(expected))).toBe(true);
+		expect(entry.crc).toBe(zlibCrc32(Buffer.from(expected)));
 	});
 
 	it('computes CRC-32 as zlib does, for every length modulo 8', () => {

@@ -70,6 +70,15 @@ const GZIP_HEADER = 10;
 const GZIP_TRAILER = 8;
 
 /**
+ * Browsers deflate a chunk within `write()`, as the Streams spec has it: once the write resolves
+ * the bytes may be reused. Node's CompressionStream acknowledges a small write at once and zlib
+ * reads it later in its thread pool: there the compressor is given its own copy.
+ */
+const WRITES_RESOLVE_EARLY =
+	typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node ===
+	'string';
+
+/**
  * The platform's deflate, in gzip format: its trailer carries the CRC-32 of the input, computed
  * natively (a JS CRC cost as much as a third of the deflate). The 10-byte header and the 8-byte
  * trailer are cut off, leaving the raw deflate stream a ZIP entry holds.
@@ -117,7 +126,8 @@ function nativeCompressor(out: (chunk: Uint8Array) => void): Compressor {
 	})();
 	pump.catch(() => {}); // surfaced by end(); avoids an unhandled rejection meanwhile
 	return {
-		push: (chunk) => writer.write(chunk as Uint8Array<ArrayBuffer>),
+		push: (chunk) =>
+			writer.write((WRITES_RESOLVE_EARLY ? chunk.slice() : chunk) as Uint8Array<ArrayBuffer>),
 		end: async () => {
 			await writer.close();
 			await pump;
@@ -163,7 +173,7 @@ export class DeflatedEntry implements ZipInputFile {
 		this.#crc = options.engine === 'native' ? null : new Crc32();
 	}
 
-	/** Adds uncompressed bytes. */
+	/** Adds uncompressed bytes; the caller may reuse them once the promise resolves. */
 	async push(chunk: Uint8Array): Promise<void> {
 		if (this.size + chunk.length > this.#limit) {
 			throw new ZipSizeError(`${this.#label}, une fois décompressée,`);
