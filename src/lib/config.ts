@@ -53,7 +53,8 @@ export interface AppConfig {
 	maxPeriodYears: number;
 	retentionDays: number;
 	tasksDatabase?: string;
-	pageSize: number;
+	/** Unset: the engine sizes pages by the width of each file's rows (up to 5,000 items). */
+	pageSize?: number;
 }
 
 /** A missing or invalid `config.json`, with a message for the user. */
@@ -81,7 +82,7 @@ export function parseConfig(data: unknown, source = 'config.json'): AppConfig {
 		maxPeriodYears: maxPeriodYears ?? DEFAULT_MAX_PERIOD_YEARS,
 		retentionDays: retentionDays ?? DEFAULT_RETENTION_DAYS,
 		...(tasksDatabase === undefined ? {} : { tasksDatabase }),
-		pageSize: pageSize ?? PAGE_LIMIT_MAX
+		...(pageSize === undefined ? {} : { pageSize })
 	};
 }
 

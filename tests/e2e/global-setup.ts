@@ -87,7 +87,7 @@ async function fileAt(path: string): Promise<string | null> {
  * Serves `root` with the SPA fallback of adapter-static and a generated config.json. The CSP
  * lets the page reach only itself and the API: any other request shows up as a console error.
  */
-function serveApp(root: string, config: object, apiOrigin: string): Promise<Server> {
+export function serveApp(root: string, config: object, apiOrigin: string): Promise<Server> {
 	const configBody = JSON.stringify(config);
 	const csp = [
 		"default-src 'self'",

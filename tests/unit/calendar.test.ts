@@ -8,6 +8,7 @@ import {
 	instantMs,
 	isDay,
 	parisDay,
+	parisOffsetMs,
 	parisWallTime,
 	todayInParis
 } from '../../src/lib/core/calendar';
@@ -120,6 +121,33 @@ describe('Paris days and wall times of instants', () => {
 		// 06:29 at +05:30 = 00:59Z on 26/03 = 01:59 CET.
 		expect(parisWallTime('2023-03-26T06:29:00+05:30')).toBe('2023-03-26T01:59:00');
 		expect(parisWallTime('2023-07-15T00:30+02:00')).toBe('2023-07-15T00:30:00');
+	});
+
+	it('gives the time-zone database’s offset on every hour of 2018–2027 and at random instants', () => {
+		const parts = new Intl.DateTimeFormat('en-US', {
+			timeZone: 'Europe/Paris',
+			hourCycle: 'h23',
+			year: 'numeric',
+			month: 'numeric',
+			day: 'numeric',
+			hour: 'numeric',
+			minute: 'numeric',
+			second: 'numeric'
+		});
+		// Before 1911 Paris was 9 min 21 s ahead of UTC: seconds count.
+		const expected = (ms: number): number => {
+			const p = Object.fromEntries(parts.formatToParts(ms).map((x) => [x.type, Number(x.value)]));
+			const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour! % 24, p.minute!, p.second!);
+			return wall - Math.floor(ms / 1000) * 1000;
+		};
+		const random = prng(7);
+		const instants: number[] = [];
+		// Every hour and half-hour of ten years, then in random order (the cache is filled by day).
+		for (let t = Date.UTC(2018, 0, 1); t < Date.UTC(2028, 0, 1); t += 1_800_000) instants.push(t);
+		for (let i = 0; i < 2000; i++) instants.push(Date.UTC(1900, 0, 1) + random() * 6.3e12);
+		const wrong = instants.filter((t) => parisOffsetMs(t) !== expected(t));
+		expect(wrong.map((t) => new Date(t).toISOString()).slice(0, 5)).toEqual([]);
+		expect(instants.length).toBeGreaterThan(175_000);
 	});
 
 	it('truncates fractions of a second', () => {

@@ -15,8 +15,7 @@ describe('parseConfig', () => {
 		expect(parseConfig({ apiBaseUrl: 'http://api.test/api/v1' })).toEqual({
 			apiBaseUrl: 'http://api.test/api/v1',
 			maxPeriodYears: 5,
-			retentionDays: 7,
-			pageSize: 5000
+			retentionDays: 7
 		});
 	});
 

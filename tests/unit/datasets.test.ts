@@ -22,6 +22,7 @@ import {
 import {
 	DATASETS,
 	DOSSIER_COLUMNS,
+	pageLimitOf,
 	thematicDataset,
 	thematicSlug,
 	type AnyDataset,
@@ -605,5 +606,33 @@ describe('thematic workbooks', () => {
 		expect(collect(ds, { ...r, formId: 'F3', values: {} })[0]![0]).toBe(1);
 		expect(() => collect(ds, { ...r, formId: 'F1' })).toThrow(/formulaire non demandé/);
 		expect(thematicDataset(thematic).formIds).toEqual(['F1', 'F2', 'F3']);
+	});
+
+	it('asks for pages of about the same number of cells, within the contract', () => {
+		const wide: Thematic = {
+			id: 'T',
+			label: 'T',
+			forms: [
+				{
+					id: 'F',
+					label: 'F',
+					fields: Array.from({ length: 42 }, (_, i) => ({
+						id: `q${i}`,
+						label: `Q${i}`,
+						type: 'text' as const
+					}))
+				}
+			]
+		};
+		const all: AnyDataset[] = [...Object.values(DATASETS), thematicDataset(thematic)];
+		for (const ds of all) {
+			const limit = pageLimitOf(ds);
+			const width = Math.max(...ds.sheets.map((s) => s.columns.length));
+			expect(limit, ds.baseName).toBeGreaterThanOrEqual(500);
+			expect(limit, ds.baseName).toBeLessThanOrEqual(5000);
+			expect(limit * width, ds.baseName).toBeLessThanOrEqual(50_000);
+		}
+		expect(pageLimitOf(DATASETS.rdv)).toBe(3000);
+		expect(pageLimitOf(thematicDataset(wide))).toBe(1000);
 	});
 });

@@ -1,4 +1,4 @@
-import { unzipSync } from 'fflate';
+import { inflateSync, unzipSync } from 'fflate';
 import { randomBytes } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,16 @@ import {
 	ZipSizeError,
 	type DeflateEngine
 } from '../../src/lib/core/xlsx/index';
-import { centralDirectory, col, readBack, sheetXml, writeOne, type Written } from './xlsx-helpers';
+import { DeflatedEntry } from '../../src/lib/core/xlsx/deflate';
+import {
+	centralDirectory,
+	col,
+	concat,
+	readBack,
+	sheetXml,
+	writeOne,
+	type Written
+} from './xlsx-helpers';
 
 const native = hasNativeDeflateRaw();
 const engines: DeflateEngine[] = native ? ['native', 'fflate'] : ['fflate'];
@@ -62,12 +71,44 @@ describe('values and types', () => {
 		expect(cell(w, 'Données', 'E4')).toMatchObject({ t: 'n', v: 0 });
 	});
 
-	it('omits empty cells', async () => {
+	it('omits empty cells, and names a cell’s position only after a gap', async () => {
 		const w = await writeOne(COLUMNS, ROWS);
 		const xml = sheetXml(w, 'Données');
 		const row4 = /<row r="4">(.*?)<\/row>/.exec(xml)?.[1] ?? '';
-		expect(row4).toBe('<c r="A4"><v>103</v></c><c r="E4"><v>0</v></c>');
+		expect(row4).toBe('<c><v>103</v></c><c r="E4"><v>0</v></c>');
 		expect(cell(w, 'Données', 'B4')).toBeUndefined();
+		expect(cell(w, 'Données', 'E4')).toMatchObject({ t: 'n', v: 0 });
+		const row2 = /<row r="2">(.*?)<\/row>/.exec(xml)?.[1] ?? '';
+		expect(row2).not.toContain(' r=');
+	});
+
+	it('keeps every cell in its column whatever is empty, with or without every reference', async () => {
+		const columns = [col('A'), col('B'), col('C', 'number'), col('D', 'date'), col('E')];
+		const rows: Row[] = [
+			[null, 'b', 1, '2023-03-24', 'e'],
+			['\u0000\u0001', 'b', null, 'pas une date', 'e'],
+			['a', '', 3, null, null],
+			[undefined, undefined, undefined, undefined, 'e']
+		];
+		const expected = [
+			[null, 'b', 1, 45009, 'e'],
+			[null, 'b', null, 'pas une date', 'e'],
+			['a', null, 3, null, null],
+			[null, null, null, null, 'e']
+		];
+		for (const allCellReferences of [false, true]) {
+			const w = await writeOne(columns, rows, { allCellReferences });
+			expect(values(w, 'Données').slice(1), String(allCellReferences)).toEqual(expected);
+			const xml = sheetXml(w, 'Données');
+			const row5 = /<row r="5">(.*?)<\/row>/.exec(xml)?.[1] ?? '';
+			expect(row5).toBe('<c r="E5" t="inlineStr"><is><t>e</t></is></c>');
+			const row4 = /<row r="4">(.*?)<\/row>/.exec(xml)?.[1] ?? '';
+			expect(row4).toBe(
+				allCellReferences
+					? '<c r="A4" t="inlineStr"><is><t>a</t></is></c><c r="C4"><v>3</v></c>'
+					: '<c t="inlineStr"><is><t>a</t></is></c><c r="C4"><v>3</v></c>'
+			);
+		}
 	});
 
 	it('writes a bold header row and the date formats in styles.xml', async () => {
@@ -208,8 +249,18 @@ describe('text is written as text, exactly', () => {
 		).toEqual(texts);
 		expect(sheetXml(w, 'Données')).toContain('<t xml:space="preserve">  espaces autour  </t>');
 	});
-});
 
+	it('writes rows bigger than its encoding buffer, multi-byte characters and emoji intact', async () => {
+		// 24 cells of 30,000 characters of 3 and 4 bytes: one row is ~2.4 MB of UTF-8.
+		const columns = Array.from({ length: 24 }, (_, i) => col(`C${i}`));
+		const big = (i: number) => (i % 2 ? '€' : '😀é').repeat(i % 2 ? 30_000 : 10_000) + `#${i}`;
+		const rows: Row[] = [columns.map((_, i) => big(i)), columns.map((_, i) => `petit ${i}`)];
+		const w = await writeOne(columns, rows);
+		const read = values(w, 'Données').slice(1);
+		expect(read[0]).toEqual(columns.map((_, i) => big(i)));
+		expect(read[1]).toEqual(columns.map((_, i) => `petit ${i}`));
+	});
+});
 describe('data sheet layout', () => {
 	it('freezes the header, filters the data range and sizes the columns', async () => {
 		const w = await writeOne(
@@ -484,7 +535,14 @@ describe('deflate engines', () => {
 	});
 
 	it.each(engines)('%s: entries carry the right CRC and sizes', async (engine) => {
-		const w = await writeOne(COLUMNS, ROWS, { engine });
+		// Enough incompressible text for the deflate output to come in many chunks.
+		const noise = randomBytes(600_000).toString('base64');
+		const rows: Row[] = [
+			...ROWS,
+			...Array.from({ length: 8000 }, (_, i): Row => [i, noise.slice(i * 100, i * 100 + 97)])
+		];
+		const w = await writeOne(COLUMNS, rows, { engine });
+		expect(values(w, 'Données')[8003]?.[1]).toBe(noise.slice(799_900, 799_997));
 		const raw = unzipSync(w.bytes);
 		const entries = centralDirectory(w.bytes);
 		expect(entries.map((e) => e.name).sort()).toEqual([
@@ -504,6 +562,33 @@ describe('deflate engines', () => {
 		}
 	});
 
+	it.each(engines)('%s: bytes pushed may be reused once the push resolves', async (engine) => {
+		// The writer encodes every flush into the same buffer: a compressor still to read the
+		// previous bytes would deflate the next ones in their place (Node's CompressionStream).
+		const entry = new DeflatedEntry({ filename: 'x', engine, level: 6, mtime: 0 });
+		const out: Uint8Array[] = [];
+		entry.ondata = (_err, chunk) => out.push(chunk);
+		const buffer = new Uint8Array(1 << 16);
+		const expected: number[] = [];
+		for (const [letter, size] of [
+			[65, 10],
+			[66, 5000],
+			[67, 70_000 - 5010],
+			[68, 1]
+		] as const) {
+			const bytes = buffer.subarray(0, Math.min(size, buffer.length));
+			bytes.fill(letter);
+			await entry.push(bytes);
+			expected.push(...bytes);
+			buffer.fill(0);
+		}
+		await entry.end();
+		const inflated = inflateSync(concat(out));
+		expect(inflated.length).toBe(expected.length);
+		expect(Buffer.from(inflated).equals(Buffer.from(expected))).toBe(true);
+		expect(entry.crc).toBe(zlibCrc32(Buffer.from(expected)));
+	});
+
 	it('computes CRC-32 as zlib does, for every length modulo 8', () => {
 		const data = randomBytes(70_001);
 		for (const n of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 1000, 70_001]) {
@@ -513,6 +598,22 @@ describe('deflate engines', () => {
 		running.update(data.subarray(0, 12_345));
 		running.update(data.subarray(12_345));
 		expect(running.digest()).toBe(zlibCrc32(data));
+	});
+
+	it('lets the thread’s queued tasks run while it writes a large page', async () => {
+		// fflate resolves in microtasks only: a task queued before the page can run before the
+		// page is written only if the writer yields (the next page's response waits on it).
+		const wb = createWorkbook({ engine: 'fflate', measureRows: 10 });
+		const sheet = wb.addSheet({ name: 'A', columns: [col('N', 'integer'), col('T')] });
+		await sheet.writeRows(Array.from({ length: 10 }, (_, i) => [i, 'x']));
+		let written = false;
+		let ranWhileWriting = false;
+		setImmediate(() => (ranWhileWriting = !written));
+		// ~2.4 M characters of XML: a dozen flushes.
+		await sheet.writeRows(Array.from({ length: 40_000 }, (_, i) => [i, `ligne ${i} `.repeat(4)]));
+		written = true;
+		await wb.finish();
+		expect(ranWhileWriting).toBe(true);
 	});
 
 	it('streams pages written without awaiting each other, in order', async () => {

@@ -200,16 +200,19 @@ function parisOffsetUncached(ms: number): number {
 	return wall - Math.floor(ms / 1000) * 1000;
 }
 
-// Paris changes offset on whole UTC hours, so one Intl call serves a whole hour of instants.
+// Paris changes offset at most once a day, on a whole UTC hour. A UTC day with the same offset
+// at both ends has it all day (one Intl call pair per day, not per hour: extractions span years
+// of instants); the few days with a change are cached hour by hour.
+const offsetByDay = new Map<number, number>();
 const offsetByHour = new Map<number, number>();
-const OFFSET_CACHE_MAX = 200_000; // ≈ 23 years of distinct hours; bounded for long-lived workers
-let lastHour = NaN;
+/** Marks a day with a change in `offsetByDay`. */
+const CHANGING = NaN;
+const OFFSET_CACHE_MAX = 200_000; // days or hours; bounded for long-lived workers
+let lastDay = NaN;
 let lastOffset = 0;
 
-/** Paris offset from UTC, in ms, at an instant. */
-export function parisOffsetMs(ms: number): number {
+function hourOffset(ms: number): number {
 	const hour = Math.floor(ms / MS_PER_HOUR);
-	if (hour === lastHour) return lastOffset;
 	let off = offsetByHour.get(hour);
 	if (off === undefined) {
 		const start = hour * MS_PER_HOUR;
@@ -219,7 +222,23 @@ export function parisOffsetMs(ms: number): number {
 		if (offsetByHour.size >= OFFSET_CACHE_MAX) offsetByHour.clear();
 		offsetByHour.set(hour, off);
 	}
-	lastHour = hour;
+	return off;
+}
+
+/** Paris offset from UTC, in ms, at an instant. */
+export function parisOffsetMs(ms: number): number {
+	const day = Math.floor(ms / MS_PER_DAY);
+	if (day === lastDay) return lastOffset;
+	let off = offsetByDay.get(day);
+	if (off === undefined) {
+		const start = day * MS_PER_DAY;
+		off = parisOffsetUncached(start);
+		if (parisOffsetUncached(start + MS_PER_DAY - 1000) !== off) off = CHANGING;
+		if (offsetByDay.size >= OFFSET_CACHE_MAX) offsetByDay.clear();
+		offsetByDay.set(day, off);
+	}
+	if (Number.isNaN(off)) return hourOffset(ms);
+	lastDay = day;
 	lastOffset = off;
 	return off;
 }

@@ -36,7 +36,7 @@ export interface RunEnvironment {
 	now: () => string;
 	/** The same clock in ms since the epoch (default `Date.now`): the ZIP entries' time. */
 	nowMs?: () => number;
-	/** Items per API page (config.json `pageSize`); default the contract's maximum. */
+	/** Items per API page (config.json `pageSize`); default: sized by each file's row width. */
 	pageSize?: number;
 	/** What else happens around a run: the task list, the audit trail. */
 	hooks?: RunHooks;

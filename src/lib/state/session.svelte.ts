@@ -146,7 +146,7 @@ export class AppSession {
 			// Absolute, resolved against the page: a relative URL would resolve against the worker's.
 			apiBaseUrl: client.baseUrl,
 			getToken: ready.getToken,
-			pageSize: ready.config.pageSize,
+			...(ready.config.pageSize === undefined ? {} : { pageSize: ready.config.pageSize }),
 			structure: { id: structureId, name: structureName },
 			userId,
 			today: todayInParis(),

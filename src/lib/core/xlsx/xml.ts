@@ -15,6 +15,11 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 /** An underscore that Excel would read as the start of an `_xHHHH_` escape. */
 const ESCAPE_LIKE = /_(?=x[0-9A-Fa-f]{4}_)/g;
 
+/** False when text can be written as it is: no invalid character, markup or `_` (the usual case). */
+export function needsWork(text: string): boolean {
+	return NEEDS_WORK.test(text);
+}
+
 /** Removes the characters XML 1.0 cannot carry (keeps tab, LF, CR). */
 export function removeInvalidXmlChars(text: string): string {
 	return MAYBE_INVALID.test(text) ? text.replace(INVALID, '') : text;
