@@ -7,13 +7,13 @@
  * "today" (pass it to `openApp({ now })` so the browser agrees).
  */
 import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { serveFiles, TYPES } from '../../examples/host/static-server';
 
 export interface E2EContext {
 	/** The built app, e.g. `http://127.0.0.1:41234/`; its config.json points at the sandbox. */
@@ -61,20 +61,6 @@ function viteBuild(): Promise<void> {
 	});
 }
 
-const TYPES: Record<string, string> = {
-	'.html': 'text/html; charset=utf-8',
-	'.js': 'text/javascript; charset=utf-8',
-	'.mjs': 'text/javascript; charset=utf-8',
-	'.css': 'text/css; charset=utf-8',
-	'.json': 'application/json; charset=utf-8',
-	'.svg': 'image/svg+xml',
-	'.png': 'image/png',
-	'.ico': 'image/x-icon',
-	'.wasm': 'application/wasm',
-	'.txt': 'text/plain; charset=utf-8',
-	'.map': 'application/json; charset=utf-8'
-};
-
 async function fileAt(path: string): Promise<string | null> {
 	try {
 		return (await stat(path)).isFile() ? path : null;
@@ -84,69 +70,35 @@ async function fileAt(path: string): Promise<string | null> {
 }
 
 /**
- * Serves `root` with the SPA fallback of adapter-static and a generated config.json. The CSP
- * lets the page reach only itself and the API: any other request shows up as a console error.
+ * Serves the standalone build `root` (each route is a prerendered page) with a generated
+ * config.json, on a port of its own. The CSP lets the page reach only itself and the API: any
+ * other request shows up as a console error.
  */
 export function serveApp(root: string, config: object, apiOrigin: string): Promise<Server> {
 	const configBody = JSON.stringify(config);
 	const csp = [
 		"default-src 'self'",
 		`connect-src 'self' ${apiOrigin}`,
-		// SvelteKit's fallback page boots with an inline script.
+		// SvelteKit's prerendered pages boot with an inline script.
 		"script-src 'self' 'unsafe-inline'",
 		"style-src 'self' 'unsafe-inline'",
 		"img-src 'self' data:",
 		"object-src 'none'",
 		"base-uri 'self'"
 	].join('; ');
-	const server = createServer((req, res) => {
-		void (async () => {
-			const url = new URL(req.url ?? '/', 'http://localhost');
-			const headers = { 'Cache-Control': 'no-store', 'Content-Security-Policy': csp };
-			if (req.method !== 'GET' && req.method !== 'HEAD') {
-				res.writeHead(405, headers).end();
-				return;
-			}
-			if (url.pathname === '/config.json') {
-				res.writeHead(200, { ...headers, 'Content-Type': TYPES['.json'] }).end(configBody);
-				return;
-			}
-			let relative: string;
-			try {
-				relative = normalize(decodeURIComponent(url.pathname));
-			} catch {
-				res.writeHead(400, headers).end();
-				return;
-			}
-			const candidate = join(root, relative);
-			if (candidate !== root && !candidate.startsWith(root + sep)) {
-				res.writeHead(403, headers).end();
-				return;
-			}
-			let file = (await fileAt(candidate)) ?? (await fileAt(join(candidate, 'index.html')));
-			// A prerendered route (`/taches` → taches.html, adapter-static's default), then the SPA
-			// fallback for other routes; a missing asset stays a 404.
-			if (file === null && extname(relative) === '') {
-				file = (await fileAt(`${candidate}.html`)) ?? join(root, 'index.html');
-			}
-			if (file === null || (await fileAt(file)) === null) {
-				res.writeHead(404, { ...headers, 'Content-Type': TYPES['.txt'] }).end('Not found');
-				return;
-			}
-			res.writeHead(200, {
-				...headers,
-				'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream'
-			});
-			if (req.method === 'HEAD') res.end();
-			else createReadStream(file).pipe(res);
-		})().catch((error: unknown) => {
-			if (!res.headersSent) res.writeHead(500).end(String(error));
-			else res.destroy();
-		});
-	});
-	return new Promise((done, fail) => {
-		server.once('error', fail);
-		server.listen(0, '127.0.0.1', () => done(server));
+	return serveFiles([{ prefix: '/', dir: root }], {
+		headers: { 'Content-Security-Policy': csp },
+		handler(_req, res, url) {
+			if (url.pathname !== '/config.json') return false;
+			res
+				.writeHead(200, {
+					'Cache-Control': 'no-store',
+					'Content-Security-Policy': csp,
+					'Content-Type': TYPES['.json']!
+				})
+				.end(configBody);
+			return true;
+		}
 	});
 }
 
