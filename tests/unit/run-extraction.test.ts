@@ -8,8 +8,9 @@ import { expose } from 'comlink';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { STATUS_CODES } from '../../src/lib/contract/spico';
 import type { ExtractionContext, ExtractionPlan } from '../../src/lib/core/extraction/plan';
-import type { BuiltWorkbook, JobProgress } from '../../src/lib/core/extraction/run-job';
+import type { JobProgress } from '../../src/lib/core/extraction/run-job';
 import { fileError, runExtraction } from '../../src/lib/engine/run-extraction';
+import type { SealedWorkbook } from '../../src/lib/engine/sealed-workbook';
 
 // Node has no ErrorEvent; the pool reads `message` from it as a browser gives it.
 class FakeErrorEvent extends Event {
@@ -69,12 +70,13 @@ const CONTEXT: ExtractionContext = {
 	launchedAtMs: Date.UTC(2024, 0, 10, 9)
 };
 
-function built(jobId: string): BuiltWorkbook {
+function built(jobId: string): SealedWorkbook {
 	return {
 		jobId,
 		fileName: `${jobId}.xlsx`,
 		label: jobId,
-		parts: [new Uint8Array([1, 2, 3])],
+		blob: new Blob([new Uint8Array([1, 2, 3])]),
+		crc: 0x55bc801d,
 		size: 3,
 		sheets: [],
 		items: 0,
@@ -86,7 +88,7 @@ function built(jobId: string): BuiltWorkbook {
 }
 
 let workers: FakeWorker[];
-let zipCalls: { mtime: number | undefined }[];
+let zipCalls: { mtime: number | undefined; files: unknown[]; terminatedBefore: number }[];
 
 /** A worker whose API runs each job as `script` says; `zip` may hang. */
 function fakeWorkers(script: Record<string, Behaviour>, zip: 'ok' | 'hang' = 'ok') {
@@ -122,10 +124,11 @@ function fakeWorkers(script: Record<string, Behaviour>, zip: 'ok' | 'hang' = 'ok
 							return never;
 					}
 				},
-				async zipWorkbooks(_files: unknown, mtime?: number) {
-					zipCalls.push({ mtime });
+				async zipWorkbooks(files: unknown[], mtime?: number) {
+					const terminatedBefore = workers.filter((w) => w.terminated).length;
+					zipCalls.push({ mtime, files, terminatedBefore });
 					if (zip === 'hang') return never;
-					return { parts: [new Uint8Array([80, 75])], size: 2 };
+					return { blob: new Blob([new Uint8Array([80, 75])]), size: 2 };
 				}
 			},
 			port2
@@ -182,10 +185,23 @@ describe('runExtraction', () => {
 			'hospitalisations'
 		]);
 		expect(outcome.size).toBe(2);
-		expect(zipCalls).toEqual([{ mtime: CONTEXT.launchedAtMs }]);
+		expect(outcome.blob.size).toBe(2);
+		expect(zipCalls.map((c) => c.mtime)).toEqual([CONTEXT.launchedAtMs]);
 		expect(phases.filter((p) => p.endsWith(':done'))).toHaveLength(3);
 		expect(workers).toHaveLength(3);
 		expect(workers.every((w) => w.terminated)).toBe(true);
+	});
+
+	it('ends each idle worker at once; the last one zips Blobs, never the bytes themselves', async () => {
+		await run(fakeWorkers({}));
+		const [call] = zipCalls;
+		// The two workers done first were ended before the third zipped.
+		expect(call?.terminatedBefore).toBe(2);
+		expect(call?.files).toHaveLength(3);
+		for (const file of call?.files ?? []) {
+			expect(Object.keys(file as object).sort()).toEqual(['blob', 'crc', 'fileName', 'size']);
+			expect((file as { blob: unknown }).blob).toBeInstanceOf(Blob);
+		}
 	});
 
 	it('a failed file fails the run with its name; the others are stopped; nothing is done', async () => {

@@ -1,10 +1,10 @@
-import { unzipSync } from 'fflate';
+import { unzipSync, Zip, ZipPassThrough } from 'fflate';
 import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as XLSX from 'xlsx';
 import { workbookFileName, zipFileName } from '../../src/lib/core/naming';
 import { createWorkbook, ZipSizeError } from '../../src/lib/core/xlsx/index';
-import { buildZip } from '../../src/lib/core/zip';
+import { buildZip, layoutZip, measureParts } from '../../src/lib/core/zip';
 import { centralDirectory, col, concat, dosDay } from './xlsx-helpers';
 
 const period = { from: '2023-03-01', to: '2023-03-28' };
@@ -115,6 +115,60 @@ describe('outer ZIP', () => {
 		const big = { fileName: 'a.xlsx', parts: [new Uint8Array(600), new Uint8Array(600)] };
 		expect(() => buildZip([big], { maxBytes: 1000 })).toThrow(ZipSizeError);
 		expect(() => buildZip([big], { maxBytes: 2000 })).not.toThrow();
+	});
+
+	// The reference: what the worker built with fflate before the layout was written by hand.
+	function fflateZip(files: { fileName: string; parts: Uint8Array[] }[], mtime: number) {
+		const out: Uint8Array[] = [];
+		const zip = new Zip((err, chunk) => {
+			if (err) throw err;
+			out.push(chunk);
+		});
+		for (const file of files) {
+			const entry = new ZipPassThrough(file.fileName);
+			entry.mtime = mtime;
+			zip.add(entry);
+			if (file.parts.length === 0) entry.push(new Uint8Array(0), true);
+			file.parts.forEach((p, j) => entry.push(p, j === file.parts.length - 1));
+		}
+		zip.end();
+		return concat(out);
+	}
+
+	it('writes byte for byte what fflate writes (names, UTF-8 flag, empty file, dates)', async () => {
+		const files = [
+			await workbook('RDV', 300),
+			{ fileName: 'réponses — bilan été.xlsx', parts: [new Uint8Array([1, 2, 3])] },
+			{ fileName: 'vide', parts: [] }
+		];
+		for (const mtime of [Date.UTC(2026, 5, 30, 22, 59, 59), new Date(1980, 0, 1).getTime()]) {
+			const ours = concat(buildZip(files, { mtime }).parts);
+			expect(ours).toEqual(fflateZip(files, mtime));
+		}
+	});
+
+	it('lays an archive around Blobs without reading them: one Blob, the same bytes', async () => {
+		const files = [await workbook('RDV', 300), await workbook('hospitalisations', 20)];
+		const mtime = Date.UTC(2026, 0, 15, 9, 30);
+		const layout = layoutZip(
+			files.map((f) => ({
+				fileName: f.fileName,
+				...measureParts(f.parts),
+				body: new Blob(f.parts as BlobPart[])
+			})),
+			{ mtime }
+		);
+		const blobs = layout.parts.filter((p) => p instanceof Blob);
+		expect(blobs).toHaveLength(2);
+		const zip = new Blob(layout.parts as BlobPart[]);
+		expect(zip.size).toBe(layout.size);
+		expect(new Uint8Array(await zip.arrayBuffer())).toEqual(fflateZip(files, mtime));
+	});
+
+	it('measures chunks: CRC-32 and size of their concatenation', () => {
+		const parts = [new TextEncoder().encode('Bonjour '), new TextEncoder().encode('Émile')];
+		expect(measureParts(parts)).toEqual({ crc: crc32(concat(parts)), size: 14 });
+		expect(measureParts([])).toEqual({ crc: 0, size: 0 });
 	});
 
 	it('uses the SPEC name for the archive', () => {

@@ -32,12 +32,16 @@ export const STATUS_LABELS: Readonly<Record<StatusCode, string>> = {
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME_RE =
-	/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+	/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+// Every date of every item goes through here: arithmetic, not a Date per call.
 function isRealCalendarDay(y: number, m: number, d: number): boolean {
 	if (m < 1 || m > 12 || d < 1) return false;
-	const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
-	return d <= days;
+	// Date.UTC reads years 0–99 as 1900–1999: those keep the old answer (0000-02-29 refused).
+	if (y < 100) return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+	if (m === 2 && d === 29) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+	return d <= DAYS_IN_MONTH[m - 1]!;
 }
 
 /** True for `YYYY-MM-DD` naming a day that exists (no 2023-02-30). */
@@ -46,13 +50,16 @@ export function isIsoDate(s: string): boolean {
 	return m !== null && isRealCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
-/** True for an ISO 8601 date-time with an explicit offset (`Z` or `±hh:mm`). */
+/**
+ * True for an ISO 8601 date-time with an explicit offset (`Z` or `±hh:mm`): what `Date.parse`
+ * accepts among the strings of that shape, without parsing them (offsets up to ±23:59).
+ */
 export function isIsoDateTime(s: string): boolean {
 	const m = DATETIME_RE.exec(s);
 	if (m === null) return false;
 	if (!isRealCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]))) return false;
 	if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59) return false;
-	return !Number.isNaN(Date.parse(s));
+	return m[7] === undefined || (Number(m[7]) <= 23 && Number(m[8]) <= 59);
 }
 
 export const IsoDate = v.pipe(v.string(), v.check(isIsoDate, 'date attendue au format AAAA-MM-JJ'));
@@ -188,6 +195,54 @@ export const FormValueSchema = v.nullable(
 );
 export type FormValue = v.InferOutput<typeof FormValueSchema>;
 
+const NOT_KEPT_BY_RECORD = new Set(['__proto__', 'prototype', 'constructor']);
+
+function isFormValue(x: unknown): boolean {
+	switch (typeof x) {
+		case 'string':
+		case 'boolean':
+			return true;
+		case 'number':
+			return !Number.isNaN(x);
+		case 'object':
+			if (x === null) return true;
+			if (!Array.isArray(x)) return false;
+			for (const s of x as unknown[]) if (typeof s !== 'string') return false;
+			return true;
+		default:
+			return false;
+	}
+}
+
+/**
+ * True when `values` as parsed from JSON is already what the record schema would output: a plain
+ * object of valid values, no key the record would drop. Anything else takes the schema's path.
+ */
+function isPlainFormValues(x: unknown): boolean {
+	if (x === null || typeof x !== 'object' || Object.getPrototypeOf(x) !== Object.prototype) {
+		return false;
+	}
+	for (const key in x) {
+		if (!Object.hasOwn(x, key) || NOT_KEPT_BY_RECORD.has(key)) return false;
+		if (!isFormValue((x as Record<string, unknown>)[key])) return false;
+	}
+	return true;
+}
+
+/**
+ * `schema`, with a check that takes the inputs it would output unchanged as they are, without
+ * building a copy (the value union alone made an issue per failing branch, for 40 values a
+ * response). Anything else goes through `schema`, whose issues name the field as before.
+ */
+function withFastPath<S extends v.GenericSchema>(schema: S, accepts: (x: unknown) => boolean): S {
+	const run: S['~run'] = (dataset, config) => {
+		if (!accepts(dataset.value)) return schema['~run'](dataset, config);
+		(dataset as { typed: boolean }).typed = true;
+		return dataset as ReturnType<S['~run']>;
+	};
+	return Object.assign(Object.create(schema) as S, { '~run': run });
+}
+
 export const FormResponseSchema = v.object({
 	id: Id,
 	dossierId: Id,
@@ -195,7 +250,7 @@ export const FormResponseSchema = v.object({
 	formId: Id,
 	date: IsoDateTime,
 	auteur: Text,
-	values: v.record(v.string(), FormValueSchema)
+	values: withFastPath(v.record(v.string(), FormValueSchema), isPlainFormValues)
 });
 export type FormResponse = v.InferOutput<typeof FormResponseSchema>;
 

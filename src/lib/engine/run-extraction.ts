@@ -3,11 +3,12 @@
  * the ZIP assembled in a worker. Cancelling (the signal) or any failure terminates every worker
  * at once, which also aborts their requests: nothing half-built is ever returned.
  */
-import { proxy, transfer, wrap, type Remote } from 'comlink';
+import { proxy, wrap, type Remote } from 'comlink';
 import type { ExtractionWorkerApi } from '../../../workers/extraction.worker';
 import type { TokenGetter } from '../api/client';
 import type { ExtractionContext, ExtractionPlan, WorkbookJob } from '../core/extraction/plan';
 import type { BuiltWorkbook, JobProgress } from '../core/extraction/run-job';
+import type { SealedWorkbook } from './sealed-workbook';
 import { watchWorkerPolicy, workerFailure, type WorkerPolicyWatch } from './worker-failure';
 
 export interface ExtractionOutcome {
@@ -59,10 +60,6 @@ function startWorker(create: () => Worker, policy: WorkerPolicyWatch): PoolWorke
 	return { worker, api: wrap<ExtractionWorkerApi>(worker), died };
 }
 
-function buffersOf(files: { parts: readonly Uint8Array[] }[]): ArrayBuffer[] {
-	return [...new Set(files.flatMap((f) => f.parts.map((p) => p.buffer as ArrayBuffer)))];
-}
-
 function abortError(): DOMException {
 	return new DOMException('Extraction annulée', 'AbortError');
 }
@@ -107,7 +104,7 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 
 	const getToken = proxy(options.getToken);
 	const queue: WorkbookJob[] = [...plan.jobs];
-	const built = new Map<string, BuiltWorkbook>();
+	const built = new Map<string, SealedWorkbook>();
 	// Progress still queued from a worker after the end must not repaint a finished run.
 	let live = true;
 
@@ -139,30 +136,39 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 		}
 	}
 
+	// A worker whose queue is empty is ended at once (its heap, its isolate), except the last one
+	// to finish, which zips.
+	let draining = pool.length;
+	let zipper: PoolWorker | undefined;
+	async function drainThenEnd(w: PoolWorker): Promise<void> {
+		await drain(w);
+		if (--draining > 0) w.worker.terminate();
+		else zipper = w;
+	}
+
 	try {
-		await Promise.all(pool.map(drain));
+		await Promise.all(pool.map(drainThenEnd));
 		const files = plan.jobs.map((job) => {
 			const wb = built.get(job.id);
 			if (!wb) throw new Error(`Le fichier ${job.fileName} n'a pas été produit.`);
-			return { fileName: wb.fileName, parts: wb.parts };
+			return { fileName: wb.fileName, size: wb.size, crc: wb.crc, blob: wb.blob };
 		});
 		for (const job of plan.jobs) options.onProgress(job.id, { phase: 'zip' });
-		const zipper = pool[0]!;
+		if (!zipper) throw new Error('Aucun worker pour assembler l’archive.');
 		const zipped = await Promise.race([
-			zipper.api.zipWorkbooks(transfer(files, buffersOf(files)), context.launchedAtMs),
+			zipper.api.zipWorkbooks(files, context.launchedAtMs),
 			zipper.died,
 			aborted
 		]).catch((error: unknown) => {
 			throw isAbort(error) ? error : fileError(`Archive ${plan.zipName}`, error);
 		});
 		for (const job of plan.jobs) options.onProgress(job.id, { phase: 'done' });
-		const blob = new Blob(zipped.parts as BlobPart[], { type: 'application/zip' });
 		return {
 			zipName: plan.zipName,
-			blob,
-			size: blob.size,
+			blob: zipped.blob,
+			size: zipped.size,
 			workbooks: plan.jobs.map((job) => {
-				const { parts: _parts, ...summary } = built.get(job.id)!;
+				const { blob: _blob, crc: _crc, ...summary } = built.get(job.id)!;
 				return summary;
 			})
 		};
