@@ -30,10 +30,10 @@ import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { createSpicoClient } from '../src/lib/api/client';
+import { everythingRequest, fillEverything } from '../tests/helpers/form-driver';
 import { STATUS_CODES, type Thematic } from '../src/lib/contract/spico';
 import { pageLimitOf } from '../src/lib/core/datasets/index';
 import { datasetOf, planExtraction, type ExtractionPlan } from '../src/lib/core/extraction/plan';
-import type { ExtractionRequest } from '../src/lib/core/request';
 import { serveApp } from '../tests/e2e/global-setup';
 import { collectConsoleErrors, launchBrowser, newContext } from '../tests/e2e/harness';
 import type { FloorJob, FloorRequest, FloorResult } from './floor.worker';
@@ -148,21 +148,7 @@ async function planFor(apiUrl: string): Promise<{
 	const me = await client.me();
 	if (me.account.type !== 'structure') throw new Error(`${TOKEN}: compte structure attendu`);
 	const catalogue = await client.thematics(me.account.structureId);
-	const request: ExtractionRequest = {
-		from: FROM,
-		to: TO,
-		archived: true,
-		statuses: [...STATUS_CODES],
-		files: {
-			administratif: true,
-			rdv: true,
-			hospitalisations: true,
-			cercleDeSoins: true,
-			thematiques: true
-		},
-		statuts: true,
-		forms: catalogue.flatMap((t) => t.forms.map((f) => ({ thematicId: t.id, formId: f.id })))
-	};
+	const request = everythingRequest(catalogue, { from: FROM, to: TO, archived: true });
 	return {
 		plan: planExtraction(request, catalogue),
 		structureId: me.account.structureId,
@@ -179,30 +165,6 @@ async function browserPid(browser: Browser): Promise<number> {
 	const main = info.processInfo.find((p) => p.type === 'browser');
 	if (!main) throw new Error('no browser process');
 	return main.id;
-}
-
-const yesNo = (page: Page, legend: string, answer: 'Oui' | 'Non') =>
-	page.getByRole('radiogroup', { name: legend, exact: true }).getByRole('radio', { name: answer });
-
-async function fillEverything(page: Page): Promise<void> {
-	await page.getByLabel('Date de début').fill(FROM);
-	await page.getByLabel('Date de fin').fill(TO);
-	for (const legend of [
-		'Archivés',
-		'Données administratives patient',
-		'RDV',
-		'Hospitalisation',
-		'Cercle de soins',
-		'Thématiques',
-		'Statuts'
-	]) {
-		await yesNo(page, legend, 'Oui').check();
-	}
-	await page
-		.getByRole('group', { name: 'Formulaires des thématiques' })
-		.getByRole('checkbox', { name: /^Tout sélectionner/ })
-		.first()
-		.check();
 }
 
 interface Env {
@@ -427,7 +389,7 @@ async function extractionRun(env: Env, scale: string, index: number) {
 	try {
 		const pid = await browserPid(browser);
 		const { page, errors } = await openPage(browser, env);
-		await fillEverything(page);
+		await fillEverything(page, { from: FROM, to: TO, archived: true });
 		const w = await watch(page, pid, env.sandbox.pid);
 		const downloading = page.waitForEvent('download', { timeout: 30 * 60_000 });
 		await page.getByRole('button', { name: 'Lancer les extractions' }).click();
@@ -503,7 +465,7 @@ async function cancelRun(env: Env, expectedMs: number) {
 	const browser = await launchBrowser();
 	try {
 		const { page, errors } = await openPage(browser, env);
-		await fillEverything(page);
+		await fillEverything(page, { from: FROM, to: TO, archived: true });
 		let downloads = 0;
 		page.on('download', () => downloads++);
 		await page.getByRole('button', { name: 'Lancer les extractions' }).click();

@@ -15,6 +15,7 @@ import type { Browser, BrowserContext, Download, Locator, Page } from 'playwrigh
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeServer, serveFiles } from '../../examples/host/static-server';
 import { EMBED_DIR, hostCsp, serveHost } from '../../examples/host/server';
+import { FILE_LEGENDS, fillEverything, launchButton, yesNo } from '../helpers/form-driver';
 import { readZip } from '../helpers/read-extraction';
 import { DEFAULT_TOKEN } from './global-setup';
 import { collectConsoleErrors, e2e, launchBrowser, newContext } from './harness';
@@ -91,39 +92,13 @@ async function open(url: string, options: { now?: Date } = {}): Promise<Recorded
 	return { page, context, requests, downloads, workers, consoleErrors };
 }
 
-const launchButton = (scope: Page | Locator) =>
-	scope.getByRole('button', { name: 'Lancer les extractions' });
-const yesNo = (scope: Page | Locator, legend: string, answer: 'Oui' | 'Non') =>
-	scope.getByRole('radiogroup', { name: legend, exact: true }).getByRole('radio', { name: answer });
-
-const FILES = [
-	'Données administratives patient',
-	'RDV',
-	'Hospitalisation',
-	'Cercle de soins',
-	'Thématiques',
-	'Statuts'
-];
-
-/** Every file, every form, Statuts (as tests/e2e/extraction.test.ts). */
-async function fillEverything(scope: Page | Locator) {
-	await launchButton(scope).waitFor({ timeout: 30_000 });
-	await scope.getByLabel('Date de début').fill(FROM);
-	await scope.getByLabel('Date de fin').fill(TO);
-	for (const legend of FILES) await yesNo(scope, legend, 'Oui').check();
-	await scope
-		.getByRole('group', { name: 'Formulaires des thématiques' })
-		.getByRole('checkbox', { name: /^Tout sélectionner/ })
-		.first()
-		.check();
-}
-
 /** RDV only: quick. */
 async function fillSmall(scope: Page | Locator) {
 	await launchButton(scope).waitFor({ timeout: 30_000 });
 	await scope.getByLabel('Date de début').fill(FROM);
 	await scope.getByLabel('Date de fin').fill(TO);
-	for (const legend of FILES) await yesNo(scope, legend, legend === 'RDV' ? 'Oui' : 'Non').check();
+	for (const legend of [...FILE_LEGENDS, 'Statuts'])
+		await yesNo(scope, legend, legend === 'RDV' ? 'Oui' : 'Non').check();
 }
 
 async function bytesOf(download: Download): Promise<Uint8Array> {
@@ -165,14 +140,14 @@ describe('a host on another origin, with the CSP of the README', () => {
 	beforeAll(async () => {
 		embedded = await open(hostUrl, { now: NOW });
 		hostPolicy = (await embedded.page.request.get(hostUrl)).headers()['content-security-policy'];
-		await fillEverything(embedded.page);
+		await fillEverything(embedded.page, { from: FROM, to: TO });
 		const a = await extract(embedded.page);
 		embeddedName = a.suggestedFilename();
 		embeddedZip = await bytesOf(a);
 		await embedded.page.getByRole('heading', { name: 'Extraction terminée' }).waitFor();
 
 		standaloneRun = await open(standaloneUrl, { now: NOW });
-		await fillEverything(standaloneRun.page);
+		await fillEverything(standaloneRun.page, { from: FROM, to: TO });
 		const b = await extract(standaloneRun.page);
 		standaloneName = b.suggestedFilename();
 		standaloneZip = await bytesOf(b);

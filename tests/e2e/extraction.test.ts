@@ -4,7 +4,7 @@
  * back with SheetJS, then compared with what the API returns for the same filters.
  */
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpicoClient } from '../../src/lib/api/client';
 import {
@@ -22,6 +22,7 @@ import {
 	serialOfDay,
 	type ReadWorkbook
 } from '../helpers/read-extraction';
+import { fillEverything } from '../helpers/form-driver';
 import { axeViolations, e2e, launchBrowser, openApp, type OpenedApp } from './harness';
 
 const FROM = '2023-03-15';
@@ -46,30 +47,6 @@ async function all<L extends ListName>(list: L, formId?: string): Promise<ListIt
 	return items;
 }
 
-const yesNo = (page: Page, legend: string, answer: 'Oui' | 'Non') =>
-	page.getByRole('radiogroup', { name: legend, exact: true }).getByRole('radio', { name: answer });
-
-/** Fills the whole form: every file, every form, Statuts. */
-async function fillEverything(page: Page) {
-	await page.getByLabel('Date de début').fill(FROM);
-	await page.getByLabel('Date de fin').fill(TO);
-	for (const legend of [
-		'Données administratives patient',
-		'RDV',
-		'Hospitalisation',
-		'Cercle de soins',
-		'Thématiques',
-		'Statuts'
-	]) {
-		await yesNo(page, legend, 'Oui').check();
-	}
-	const tree = page.getByRole('group', { name: 'Formulaires des thématiques' });
-	await tree
-		.getByRole('checkbox', { name: /^Tout sélectionner/ })
-		.first()
-		.check();
-}
-
 let browser: Browser;
 let app: OpenedApp;
 let zipName: string;
@@ -81,7 +58,7 @@ beforeAll(async () => {
 	app = await openApp(browser);
 	const { page } = app;
 	await page.getByRole('button', { name: 'Lancer les extractions' }).waitFor();
-	await fillEverything(page);
+	await fillEverything(page, { from: FROM, to: TO });
 	const downloading = page.waitForEvent('download', { timeout: 120_000 });
 	await page.getByRole('button', { name: 'Lancer les extractions' }).click();
 	// The run is visible while it works: per-file lines and an overall bar.
@@ -202,7 +179,7 @@ describe('cancelling', () => {
 		const { page } = opened;
 		try {
 			await page.getByRole('button', { name: 'Lancer les extractions' }).waitFor();
-			await fillEverything(page);
+			await fillEverything(page, { from: FROM, to: TO });
 			let downloads = 0;
 			page.on('download', () => downloads++);
 			// Slow the API so that the run is surely still fetching when Annuler is pressed.

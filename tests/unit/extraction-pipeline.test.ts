@@ -17,6 +17,7 @@ import { planExtraction, type ExtractionContext } from '../../src/lib/core/extra
 import { runWorkbookJob } from '../../src/lib/core/extraction/run-job';
 import type { ExtractionRequest } from '../../src/lib/core/request';
 import { buildZip } from '../../src/lib/core/zip';
+import { everythingRequest } from '../helpers/form-driver';
 import { createSandboxServer, type SandboxServer } from '../../sandbox/server';
 import {
 	naiveStatusDays,
@@ -62,21 +63,7 @@ beforeAll(async () => {
 	const me = await client.me();
 	if (me.account.type !== 'structure') throw new Error('alice doit être un compte structure');
 	catalogue = await client.thematics(me.account.structureId);
-	const request: ExtractionRequest = {
-		from: FROM,
-		to: TO,
-		archived: false,
-		statuses: [...STATUS_CODES],
-		files: {
-			administratif: true,
-			rdv: true,
-			hospitalisations: true,
-			cercleDeSoins: true,
-			thematiques: true
-		},
-		statuts: true,
-		forms: catalogue.flatMap((t) => t.forms.map((f) => ({ thematicId: t.id, formId: f.id })))
-	};
+	const request = everythingRequest(catalogue, { from: FROM, to: TO });
 	context = {
 		structure: { id: me.account.structureId, name: me.account.structureName },
 		userId: me.user.id,
