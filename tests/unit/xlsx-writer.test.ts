@@ -97,7 +97,8 @@ describe('values and types', () => {
 			[null, null, null, null, 'e']
 		];
 		for (const allCellReferences of [false, true]) {
-			const w = await writeOne(columns, rows, { allCellReferences });
+			// Inline texts, to read the cells' XML here; shared ones are tested below.
+			const w = await writeOne(columns, rows, { allCellReferences, sharedStrings: false });
 			expect(values(w, 'Données').slice(1), String(allCellReferences)).toEqual(expected);
 			const xml = sheetXml(w, 'Données');
 			const row5 = /<row r="5">(.*?)<\/row>/.exec(xml)?.[1] ?? '';
@@ -175,12 +176,13 @@ describe('text is written as text, exactly', () => {
 		'=HYPERLINK("x")'
 	];
 
-	it('never writes a formula element', async () => {
+	it.each([true, false])('never writes a formula element (shared strings: %s)', async (shared) => {
 		const w = await writeOne(
 			[col('T')],
-			tricky.map((t) => [t])
+			tricky.map((t) => [t]),
+			{ sharedStrings: shared }
 		);
-		const xml = sheetXml(w, 'Données');
+		const xml = sheetXml(w, 'Données') + (w.files['xl/sharedStrings.xml'] ?? '');
 		expect(xml).not.toMatch(/<f[ >]/);
 		expect(
 			values(w, 'Données')
@@ -193,18 +195,20 @@ describe('text is written as text, exactly', () => {
 		}
 	});
 
-	it('reads _x0041_ back literally', async () => {
+	it.each([true, false])('reads _x0041_ back literally (shared strings: %s)', async (shared) => {
 		const texts = ['_x0041_', 'a_x00e9_b', '__x0041__', '_x004_', 'snake_case_x'];
 		const w = await writeOne(
 			[col('T')],
-			texts.map((t) => [t])
+			texts.map((t) => [t]),
+			{ sharedStrings: shared }
 		);
 		expect(
 			values(w, 'Données')
 				.slice(1)
 				.map((r) => r[0])
 		).toEqual(texts);
-		expect(sheetXml(w, 'Données')).toContain('<t>_x005F_x0041_</t>');
+		const part = shared ? w.files['xl/sharedStrings.xml'] : sheetXml(w, 'Données');
+		expect(part).toContain('<t>_x005F_x0041_</t>');
 	});
 
 	it('removes the control characters XML cannot carry, keeps tab, LF and CR', async () => {
@@ -238,16 +242,21 @@ describe('text is written as text, exactly', () => {
 			'  espaces autour  ',
 			']]>'
 		];
-		const w = await writeOne(
-			[col('T')],
-			texts.map((t) => [t])
-		);
-		expect(
-			values(w, 'Données')
-				.slice(1)
-				.map((r) => r[0])
-		).toEqual(texts);
-		expect(sheetXml(w, 'Données')).toContain('<t xml:space="preserve">  espaces autour  </t>');
+		for (const shared of [true, false]) {
+			const w = await writeOne(
+				[col('T')],
+				texts.map((t) => [t]),
+				{ sharedStrings: shared }
+			);
+			expect(
+				values(w, 'Données')
+					.slice(1)
+					.map((r) => r[0]),
+				String(shared)
+			).toEqual(texts);
+			const part = shared ? w.files['xl/sharedStrings.xml'] : sheetXml(w, 'Données');
+			expect(part).toContain('<t xml:space="preserve">  espaces autour  </t>');
+		}
 	});
 
 	it('writes rows bigger than its encoding buffer, multi-byte characters and emoji intact', async () => {
@@ -503,6 +512,98 @@ describe('Excel limits', () => {
 	});
 });
 
+describe('shared strings', () => {
+	const STATUTS = ['Prévu', 'Honoré', 'Annulé', 'Non honoré'];
+	/** `count` and `uniqueCount` of the table. */
+	const counts = (w: Written) => {
+		const m = /<sst [^>]*count="(\d+)" uniqueCount="(\d+)"/.exec(
+			w.files['xl/sharedStrings.xml'] ?? ''
+		);
+		return m ? { count: Number(m[1]), unique: Number(m[2]) } : null;
+	};
+	const inlineCells = (xml: string) => xml.match(/t="inlineStr"/g)?.length ?? 0;
+
+	it('writes a repeated text once; a column of identifiers leaves the table after its probe', async () => {
+		const rows: Row[] = Array.from({ length: 3000 }, (_, i) => [`rdv-${i}`, STATUTS[i % 4]!]);
+		const w = await writeOne([col('ID'), col('Statut')], rows, { page: 500 });
+		expect(values(w, 'Données').slice(1)).toEqual(rows);
+		// Each identifier is new: the column shares its first 257 (the probe of 256, then one more
+		// shows more than half are new), the 2,743 others are inline. The four statuses are shared.
+		expect(counts(w)).toEqual({ count: 3000 + 257, unique: 4 + 257 });
+		const xml = sheetXml(w, 'Données');
+		expect(inlineCells(xml)).toBe(2 + 2743); // the header's two cells, then the identifiers
+		// Indexes in order of first use: rdv-0 0, Prévu 1, rdv-1 2, Honoré 3, … Non honoré 7.
+		expect(xml).toContain('<row r="6"><c t="s"><v>8</v></c><c t="s"><v>1</v></c></row>');
+		expect(xml).toContain(
+			'<row r="3001"><c t="inlineStr"><is><t>rdv-2999</t></is></c><c t="s"><v>7</v></c></row>'
+		);
+		expect(w.files['xl/sharedStrings.xml']).toContain('<si><t>Non honoré</t></si>');
+	});
+
+	it('declares the table in the content types and the workbook relationships', async () => {
+		const w = await writeOne([col('Statut')], [['Prévu'], ['Prévu']]);
+		expect(w.files['[Content_Types].xml']).toContain(
+			'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+		);
+		expect(w.files['xl/_rels/workbook.xml.rels']).toMatch(
+			/Type="[^"]+\/sharedStrings" Target="sharedStrings.xml"/
+		);
+		expect(counts(w)).toEqual({ count: 2, unique: 1 });
+	});
+
+	it('shares one table between the sheets of a workbook', async () => {
+		const wb = createWorkbook();
+		const a = wb.addSheet({ name: 'A', columns: [col('Lieu')] });
+		const b = wb.addSheet({ name: 'B', columns: [col('Lieu'), col('Type')] });
+		await a.writeRows([['Domicile'], ['Cabinet']]);
+		await b.writeRows([
+			['Cabinet', 'Domicile'],
+			['Domicile', 'Visite']
+		]);
+		const w = readBack(await wb.finish());
+		expect(values(w, 'A').slice(1)).toEqual([['Domicile'], ['Cabinet']]);
+		expect(values(w, 'B').slice(1)).toEqual([
+			['Cabinet', 'Domicile'],
+			['Domicile', 'Visite']
+		]);
+		expect(counts(w)).toEqual({ count: 6, unique: 3 });
+	});
+
+	it('writes the texts past the table’s bound inline, and long texts always', async () => {
+		const long = 'x'.repeat(256);
+		const rows: Row[] = Array.from({ length: 40 }, (_, i) => [`lieu ${i % 10}`, long]);
+		const w = await writeOne([col('Lieu'), col('Note')], rows, { maxSharedStrings: 3 });
+		expect(values(w, 'Données').slice(1)).toEqual(rows);
+		expect(counts(w)).toEqual({ count: 12, unique: 3 }); // lieu 0, 1 and 2, four times each
+		expect(inlineCells(sheetXml(w, 'Données'))).toBe(2 + 28 + 40);
+	});
+
+	it('can be turned off: no table, every text inline', async () => {
+		const rows: Row[] = Array.from({ length: 10 }, (_, i) => [STATUTS[i % 4]!]);
+		const w = await writeOne([col('Statut')], rows, { sharedStrings: false });
+		expect(values(w, 'Données').slice(1)).toEqual(rows);
+		expect(w.files['xl/sharedStrings.xml']).toBeUndefined();
+		expect(w.files['[Content_Types].xml']).not.toContain('sharedStrings');
+		expect(w.files['xl/_rels/workbook.xml.rels']).not.toContain('sharedStrings');
+		expect(inlineCells(sheetXml(w, 'Données'))).toBe(11);
+	});
+
+	it('leaves out a text that is nothing once cleaned, shared or not', async () => {
+		const rows: Row[] = [['\u0000'], ['a'], ['\u0000'], ['a']];
+		const w = await writeOne(
+			[col('T'), col('U', 'number')],
+			rows.map((r) => [...r, 1])
+		);
+		expect(values(w, 'Données').slice(1)).toEqual([
+			[null, 1],
+			['a', 1],
+			[null, 1],
+			['a', 1]
+		]);
+		expect(counts(w)).toEqual({ count: 2, unique: 1 });
+	});
+});
+
 describe('deflate engines', () => {
 	it.skipIf(!native)('Node has CompressionStream("deflate-raw")', () => {
 		expect(hasNativeDeflateRaw()).toBe(true);
@@ -549,6 +650,7 @@ describe('deflate engines', () => {
 			'[Content_Types].xml',
 			'_rels/.rels',
 			'xl/_rels/workbook.xml.rels',
+			'xl/sharedStrings.xml',
 			'xl/styles.xml',
 			'xl/workbook.xml',
 			'xl/worksheets/sheet1.xml',

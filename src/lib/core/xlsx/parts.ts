@@ -37,7 +37,7 @@ export const ROOT_RELS_XML =
 	'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>' +
 	'</Relationships>';
 
-export function contentTypesXml(sheetCount: number): string {
+export function contentTypesXml(sheetCount: number, sharedStrings = false): string {
 	let overrides = '';
 	for (let i = 1; i <= sheetCount; i++) {
 		overrides += `<Override PartName="/xl/worksheets/sheet${i}.xml" ContentType="${CT}.worksheet+xml"/>`;
@@ -50,6 +50,9 @@ export function contentTypesXml(sheetCount: number): string {
 		`<Override PartName="/xl/workbook.xml" ContentType="${CT}.sheet.main+xml"/>` +
 		`<Override PartName="/xl/styles.xml" ContentType="${CT}.styles+xml"/>` +
 		overrides +
+		(sharedStrings
+			? `<Override PartName="/xl/sharedStrings.xml" ContentType="${CT}.sharedStrings+xml"/>`
+			: '') +
 		'</Types>'
 	);
 }
@@ -93,11 +96,14 @@ export function workbookXml(sheets: readonly WorkbookSheetEntry[]): string {
 	);
 }
 
-export function workbookRelsXml(partCount: number): string {
+export function workbookRelsXml(partCount: number, sharedStrings = false): string {
 	let rels = '';
 	for (let i = 1; i <= partCount; i++) {
 		rels += `<Relationship Id="rId${i}" Type="${NS_REL}/worksheet" Target="worksheets/sheet${i}.xml"/>`;
 	}
 	rels += `<Relationship Id="rId${partCount + 1}" Type="${NS_REL}/styles" Target="styles.xml"/>`;
+	if (sharedStrings) {
+		rels += `<Relationship Id="rId${partCount + 2}" Type="${NS_REL}/sharedStrings" Target="sharedStrings.xml"/>`;
+	}
 	return XML_HEAD + `<Relationships xmlns="${NS_PKG_REL}">${rels}</Relationships>`;
 }

@@ -23,6 +23,7 @@ import {
 	XML_HEAD,
 	type WorkbookSheetEntry
 } from './parts';
+import { SharedStrings } from './shared-strings';
 import { SheetNamer } from './sheet-names';
 import { columnLetters, cutUnits, escapeCellText, needsWork, removeInvalidXmlChars } from './xml';
 
@@ -66,6 +67,13 @@ export interface WorkbookOptions {
 	 * readers (old EPPlus, ClosedXML) want every reference.
 	 */
 	allCellReferences?: boolean;
+	/**
+	 * Write the texts that repeat once, in a shared-strings table (default true), as Excel does;
+	 * `false` writes every text inline.
+	 */
+	sharedStrings?: boolean;
+	/** Entries of the shared-strings table at most (default 100,000); later texts go inline. */
+	maxSharedStrings?: number;
 	/** Largest part or package in bytes (default 4 GiB − 1, the ZIP limit); for tests. */
 	maxPartBytes?: number;
 }
@@ -274,7 +282,14 @@ function sheetHead(layout: PartLayout): string {
 
 /** Everything the sheets of one workbook share. */
 class Book {
-	readonly options: Required<Omit<WorkbookOptions, 'informations' | 'mtime' | 'engine'>>;
+	readonly options: Required<
+		Omit<
+			WorkbookOptions,
+			'informations' | 'mtime' | 'engine' | 'sharedStrings' | 'maxSharedStrings'
+		>
+	>;
+	/** Null when every text is written inline. */
+	readonly sst: SharedStrings | null;
 	readonly engine: DeflateEngine;
 	readonly mtime: number;
 	readonly namer = new SheetNamer([INFORMATIONS_SHEET]);
@@ -306,6 +321,7 @@ class Book {
 			throw new RangeError(`maxRowsPerSheet must be 1..${MAX_DATA_ROWS}`);
 		}
 		this.engine = resolveEngine(options.engine);
+		this.sst = options.sharedStrings === false ? null : new SharedStrings(options.maxSharedStrings);
 		this.mtime = clampZipTime(options.mtime);
 		this.#zip = new Zip((err, chunk) => {
 			if (err) {
@@ -348,8 +364,8 @@ class Book {
 		return this.#partCount;
 	}
 
-	/** Adds a small part written at once. */
-	async addStatic(filename: string, xml: string): Promise<void> {
+	/** Adds a part written at once, from its XML or the pieces of it. */
+	async addStatic(filename: string, xml: string | readonly string[]): Promise<void> {
 		const entry = new DeflatedEntry({
 			filename,
 			engine: this.engine,
@@ -357,7 +373,15 @@ class Book {
 			mtime: this.mtime
 		});
 		this.#zip.add(entry);
-		await entry.push(encoder.encode(xml));
+		let text = '';
+		for (const piece of typeof xml === 'string' ? [xml] : xml) {
+			text += piece;
+			if (text.length >= FLUSH_CHARS) {
+				await entry.push(encoder.encode(text));
+				text = '';
+			}
+		}
+		if (text !== '') await entry.push(encoder.encode(text));
 		await entry.end();
 	}
 
@@ -384,6 +408,11 @@ class Book {
 }
 
 const KIND_CODE = { text: 0, number: 1, integer: 1, date: 2, datetime: 3 } as const;
+/**
+ * A column stops using the shared table once more than half of its texts were new after this
+ * many additions: identifiers and free text would only fill it.
+ */
+const SHARING_PROBE = 256;
 
 /** One sheet as the caller sees it: one or more parts (`RDV`, `RDV (2)`…). */
 class DataSheet implements SheetWriter {
@@ -399,6 +428,10 @@ class DataSheet implements SheetWriter {
 	readonly #open: string[];
 	/** After the opening, for numbers and dates: `><v>` or ` s="2"><v>`. */
 	readonly #numberTail: string[];
+	/** Per column: whether its texts still go through the shared table, texts seen, added. */
+	readonly #sharing: boolean[];
+	readonly #sharedSeen: number[];
+	readonly #sharedAdded: number[];
 	#pending: Row[] | undefined = [];
 	#widths: number[] = [];
 	#part: Part | undefined;
@@ -422,6 +455,9 @@ class DataSheet implements SheetWriter {
 			k === 2 ? ` s="${STYLE.date}"><v>` : k === 3 ? ` s="${STYLE.datetime}"><v>` : '><v>'
 		);
 		this.#widths = spec.columns.map((c) => c.header.length * 1.1 + 4);
+		this.#sharing = spec.columns.map(() => book.sst !== null);
+		this.#sharedSeen = spec.columns.map(() => 0);
+		this.#sharedAdded = spec.columns.map(() => 0);
 	}
 
 	writeRows(rows: readonly Row[]): Promise<void> {
@@ -568,6 +604,14 @@ class DataSheet implements SheetWriter {
 				}
 			}
 			// Not a valid date (or a text column): kept as text rather than lost.
+			if (this.#sharing[i]) {
+				const index = this.#sharedIndex(i, text);
+				if (index >= 0) {
+					xml += open + ' t="s"><v>' + index + '</v></c>';
+					if (next >= 0) next = i + 1;
+					continue;
+				}
+			}
 			const n = text.length;
 			if (n !== 0 && n <= MAX_CELL_LENGTH && !needsWork(text)) {
 				const t = text.charCodeAt(0) <= 32 || text.charCodeAt(n - 1) <= 32 ? PRESERVE : '<t>';
@@ -585,6 +629,23 @@ class DataSheet implements SheetWriter {
 			}
 		}
 		return xml + '</row>';
+	}
+
+	/** The text's index in the shared table, or -1 to write it inline. */
+	#sharedIndex(column: number, text: string): number {
+		const sst = this.#book.sst!;
+		this.#sharedSeen[column]!++;
+		let index = sst.find(text);
+		if (index === undefined) {
+			index = sst.add(text);
+			if (index < 0) return -1;
+			const added = ++this.#sharedAdded[column]!;
+			if (added > SHARING_PROBE && added * 2 > this.#sharedSeen[column]!) {
+				this.#sharing[column] = false;
+			}
+		}
+		sst.references++;
+		return index;
 	}
 
 	info(): SheetInfo[] {
@@ -729,11 +790,16 @@ export function createWorkbook(options: WorkbookOptions = {}): WorkbookWriter {
 			}
 			// Last, so that the workbook opens on the data; the caller's context stays one tab away.
 			order.push(await writeInformations(book, options.informations ?? []));
+			const sst = book.sst !== null && book.sst.size > 0 ? book.sst : null;
+			if (sst) await book.addStatic('xl/sharedStrings.xml', sst.xmlPieces(XML_HEAD, NS_MAIN));
 			await book.addStatic('xl/workbook.xml', workbookXml(order));
-			await book.addStatic('xl/_rels/workbook.xml.rels', workbookRelsXml(book.partCount));
+			await book.addStatic(
+				'xl/_rels/workbook.xml.rels',
+				workbookRelsXml(book.partCount, sst !== null)
+			);
 			await book.addStatic('xl/styles.xml', STYLES_XML);
 			await book.addStatic('_rels/.rels', ROOT_RELS_XML);
-			await book.addStatic('[Content_Types].xml', contentTypesXml(book.partCount));
+			await book.addStatic('[Content_Types].xml', contentTypesXml(book.partCount, sst !== null));
 			book.end();
 			book.check();
 			const sheets = book.sheets.flatMap((s) => s.info());
