@@ -390,6 +390,13 @@ async function extractionRun(env: Env, scale: string, index: number) {
 		const pid = await browserPid(browser);
 		const { page, errors } = await openPage(browser, env);
 		await fillEverything(page, { from: FROM, to: TO, archived: true });
+		// The page's main thread on its own: the UI and the messages of the workers.
+		const cdp = await page.context().newCDPSession(page);
+		await cdp.send('Performance.enable');
+		const mainTask = async () =>
+			(await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')
+				?.value ?? 0;
+		const mainTaskStart = await mainTask();
 		const w = await watch(page, pid, env.sandbox.pid);
 		const downloading = page.waitForEvent('download', { timeout: 30 * 60_000 });
 		await page.getByRole('button', { name: 'Lancer les extractions' }).click();
@@ -400,6 +407,8 @@ async function extractionRun(env: Env, scale: string, index: number) {
 		// The result screen renders after the download starts: its tasks count too.
 		await page.waitForTimeout(500);
 		const resources = await w.stop();
+		const mainThreadSeconds = +((await mainTask()) - mainTaskStart).toFixed(2);
+		await cdp.detach();
 		const probe = await readProbe(page);
 		if (errors.length) throw new Error(`extraction: console errors: ${errors.join(' | ')}`);
 		const launch = probe.inputs.find(
@@ -427,6 +436,8 @@ async function extractionRun(env: Env, scale: string, index: number) {
 			longestTaskMs: Math.round(Math.max(0, ...during.map((l) => l.duration))),
 			longTasks: during.length,
 			launchInputDelayMs: Math.round(launch.delay),
+			/** Busy time of the page's main thread, click to result screen (CPU of the UI). */
+			mainThreadSeconds,
 			files,
 			...resources
 		};
@@ -611,6 +622,7 @@ async function benchScale(scale: (typeof scales)[number], repeats: number) {
 				zipMb: +(median(runs.map((r) => r.zipBytes)) / 1e6).toFixed(1),
 				cpuSeconds: {
 					renderer: median(runs.map((r) => r.chromiumCpuByType['renderer'] ?? 0)),
+					mainThread: median(runs.map((r) => r.mainThreadSeconds)),
 					chromium: median(runs.map((r) => r.chromium.cpuSeconds)),
 					sandbox: median(runs.map((r) => r.sandbox.cpuSeconds)),
 					otherTenants: median(runs.map((r) => r.otherCpuSeconds)),

@@ -9,7 +9,11 @@ import { STATUS_CODES } from '../../src/lib/contract/spico';
 import type { JobProgress } from '../../src/lib/core/extraction/run-job';
 import type { ExtractionRequest } from '../../src/lib/core/request';
 import type { ExtractionOutcome, RunExtractionOptions } from '../../src/lib/engine/run-extraction';
-import { ExtractionRun, type RunHooks } from '../../src/lib/state/extraction-run.svelte';
+import {
+	ExtractionRun,
+	PROGRESS_INTERVAL_MS,
+	type RunHooks
+} from '../../src/lib/state/extraction-run.svelte';
 
 /** Each call to runExtraction, kept so the test can drive it. */
 const calls: {
@@ -71,6 +75,8 @@ function env(hooks: RunHooks) {
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
+/** Long enough for the coalesced progress to reach the state. */
+const nextTick = () => new Promise((r) => setTimeout(r, PROGRESS_INTERVAL_MS + 30));
 
 beforeEach(() => {
 	calls.length = 0;
@@ -131,6 +137,7 @@ describe('ExtractionRun', () => {
 		expect(file.retry!.at - before).toBeGreaterThanOrEqual(2000);
 		expect(file.retry!.at - before).toBeLessThan(2100);
 		progress('rdv', { phase: 'fetch', fetched: 500, total: 1000 });
+		await nextTick();
 		expect(run.files.find((f) => f.id === 'rdv')!.retry).toBeNull();
 		run.cancel();
 		await started;
@@ -146,11 +153,41 @@ describe('ExtractionRun', () => {
 		const second = run.start(REQUEST, [], env({}));
 		await settle();
 		stale('rdv', { phase: 'write' });
+		await nextTick();
 		expect(run.files.find((f) => f.id === 'rdv')!.phase).toBe('waiting');
 		calls[1]!.options.onProgress('rdv', { phase: 'write' });
+		await nextTick();
 		expect(run.files.find((f) => f.id === 'rdv')!.phase).toBe('write');
 		run.cancel();
 		await second;
+	});
+
+	it('paints progress at most once per interval, the latest report of each file, all of it by the end', async () => {
+		const run = new ExtractionRun();
+		const started = run.start(REQUEST, [], env({}));
+		await settle();
+		const progress = calls[0]!.options.onProgress;
+		const rdv = () => run.files.find((f) => f.id === 'rdv')!;
+		const hospit = () => run.files.find((f) => f.id === 'hospitalisations')!;
+		progress('rdv', { phase: 'fetch', fetched: 0, total: null });
+		// The first report waits for the tick like the others.
+		expect(rdv().phase).toBe('waiting');
+		for (let page = 1; page <= 20; page++) {
+			progress('rdv', { phase: 'fetch', fetched: page * 250, total: 5000 });
+		}
+		progress('hospitalisations', { phase: 'write' });
+		expect(rdv().fetched).toBe(0);
+		await nextTick();
+		expect(rdv()).toMatchObject({ phase: 'fetch', fetched: 5000, total: 5000 });
+		expect(hospit().phase).toBe('write');
+		expect(run.percent).toBe(Math.floor((100 * (0.9 + 0.9)) / 2));
+		// The last reports come just before the end: the finished screen still shows them.
+		progress('rdv', { phase: 'done' });
+		progress('hospitalisations', { phase: 'done' });
+		calls[0]!.resolve({ zipName: 'x.zip', blob: new Blob([]), size: 0, workbooks: [] });
+		await started;
+		expect(run.phase).toBe('done');
+		expect(run.files.map((f) => f.phase)).toEqual(['done', 'done']);
 	});
 
 	it('done: onDone called once with the outcome, a download offered', async () => {

@@ -65,6 +65,12 @@ async function safely(hook: (() => Promise<void> | void) | undefined): Promise<v
 	}
 }
 
+/**
+ * Progress reaches the screen at most this often: the workers report every page (dozens a
+ * second), and each repaint of the list cost the page's thread more than the numbers are worth.
+ */
+export const PROGRESS_INTERVAL_MS = 250;
+
 /** Share of a file's bar given to fetching and writing; the rest is finishing and zipping. */
 const FETCH_SHARE = 0.9;
 
@@ -98,6 +104,9 @@ export class ExtractionRun {
 	);
 
 	#controller: AbortController | null = null;
+	/** The latest report of each file, not yet on screen. */
+	#pending = new Map<string, JobProgress>();
+	#pendingTimer: ReturnType<typeof setTimeout> | undefined;
 
 	get running(): boolean {
 		return this.phase === 'running';
@@ -143,14 +152,17 @@ export class ExtractionRun {
 					...(env.pageSize === undefined ? {} : { pageSize: env.pageSize }),
 					// A cancelled run's last messages must not paint over the next run's files.
 					onProgress: (id, p) => {
-						if (this.#controller === controller) this.#progress(id, p);
+						if (this.#controller === controller) this.#queueProgress(id, p);
 					}
 				});
 			}
 		} catch (error) {
 			if (error instanceof Error && error.message) failure = error.message;
 		} finally {
-			if (this.#controller === controller) this.#controller = null;
+			if (this.#controller === controller) {
+				this.#controller = null;
+				this.#flushProgress();
+			}
 		}
 
 		if (controller.signal.aborted) {
@@ -172,7 +184,28 @@ export class ExtractionRun {
 		if (!this.#controller) return;
 		this.#controller.abort();
 		this.#controller = null;
+		this.#dropProgress();
 		this.phase = 'cancelled';
+	}
+
+	#queueProgress(id: string, p: JobProgress) {
+		this.#pending.set(id, p);
+		// A new retry countdown shows at once; the rest waits for the next tick.
+		if (p.phase === 'fetch' && p.retryInSeconds !== undefined) this.#flushProgress();
+		else this.#pendingTimer ??= setTimeout(() => this.#flushProgress(), PROGRESS_INTERVAL_MS);
+	}
+
+	#flushProgress() {
+		clearTimeout(this.#pendingTimer);
+		this.#pendingTimer = undefined;
+		for (const [id, p] of this.#pending) this.#progress(id, p);
+		this.#pending.clear();
+	}
+
+	#dropProgress() {
+		clearTimeout(this.#pendingTimer);
+		this.#pendingTimer = undefined;
+		this.#pending.clear();
 	}
 
 	#progress(id: string, p: JobProgress) {
@@ -190,6 +223,7 @@ export class ExtractionRun {
 	}
 
 	#reset() {
+		this.#dropProgress();
 		if (this.downloadUrl) URL.revokeObjectURL(this.downloadUrl);
 		this.downloadUrl = null;
 		this.outcome = null;
