@@ -104,7 +104,8 @@ export class ExtractionRun {
 	);
 
 	#controller: AbortController | null = null;
-	/** The latest report of each file, not yet on screen. */
+	/** The latest report of each file, not yet on screen: not state, on purpose. */
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- nothing renders from it
 	#pending = new Map<string, JobProgress>();
 	#pendingTimer: ReturnType<typeof setTimeout> | undefined;
 
