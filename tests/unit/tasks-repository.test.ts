@@ -2,8 +2,9 @@
  * The task repository on fake-indexeddb: create, update, list, purge; retention boundaries;
  * isolation between users and structures; the encrypted ZIP, tampering, a deleted key; quota.
  */
+import Dexie from 'dexie';
 import { IDBObjectStore as FakeObjectStore } from 'fake-indexeddb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TaskDataError } from '../../src/lib/tasks/crypto';
 import { INTERRUPTED_REASON, TASK_DOCUMENT, TASK_LABEL } from '../../src/lib/tasks/model';
 import { memoryOwnership } from '../../src/lib/tasks/ownership';
@@ -293,6 +294,23 @@ describe('interrupted tasks', () => {
 		releaseAlive();
 		expect(await repo.recoverInterrupted(ownership)).toEqual(['alive']);
 	});
+
+	it('removes the chunks a closed tab was writing when it marks the task interrupted', async () => {
+		const db = freshDatabase();
+		const repo = repository(db);
+		const kept = await launched(repo);
+		await repo.complete(kept, { files: FILES, blob: zipBlob() });
+		const keptChunks = await db.chunks.count();
+		const gone = await launched(repo);
+		// The tab closed after writing two chunks of three: the task is still « En cours ».
+		const chunk = { iv: new Uint8Array(12), data: new ArrayBuffer(16) };
+		await db.chunks.bulkPut([0, 1].map((index) => ({ ...chunk, index, taskId: gone })));
+
+		expect(await repo.recoverInterrupted(memoryOwnership())).toEqual([gone]);
+		expect(await db.chunks.where('taskId').equals(gone).count()).toBe(0);
+		expect(await db.chunks.count()).toBe(keptChunks);
+		expect(keptChunks).toBe(3);
+	});
 });
 
 describe('storage quota', () => {
@@ -383,6 +401,52 @@ describe('storage quota', () => {
 			storage: { kind: 'not-kept' },
 			size: 20_000
 		});
+	});
+
+	it('writes the file a chunk at a time: each chunk stored before the next is encrypted', async () => {
+		const db = freshDatabase();
+		const repo = repository(db); // chunks of 4,096 bytes
+		const id = await launched(repo);
+		const steps: string[] = [];
+		const realEncrypt = crypto.subtle.encrypt.bind(crypto.subtle);
+		const encrypt = vi
+			.spyOn(crypto.subtle, 'encrypt')
+			.mockImplementation(async (...args) => (steps.push('encrypt'), realEncrypt(...args)));
+		FakeObjectStore.prototype.put = function (this: IDBObjectStore, ...args) {
+			if (this.name === 'chunks') steps.push('put');
+			return realPut.apply(this, args);
+		} as typeof realPut;
+		try {
+			expect(await repo.complete(id, { files: FILES, blob: zipBlob(10_000) })).toEqual({
+				kept: true
+			});
+		} finally {
+			encrypt.mockRestore();
+		}
+		// 10,000 bytes: three chunks. Encrypting them all first held the whole ZIP twice more.
+		expect(steps).toEqual(['encrypt', 'put', 'encrypt', 'put', 'encrypt', 'put']);
+		expect(await blobBytes((await repo.readZip(id)).blob)).toEqual(bytes(10_000));
+	});
+
+	it('removes the chunks already written when the task is deleted during the write', async () => {
+		const db = freshDatabase();
+		const repo = repository(db);
+		const id = await launched(repo);
+		let chunkPuts = 0;
+		let removal: Promise<number> | undefined;
+		FakeObjectStore.prototype.put = function (this: IDBObjectStore, ...args) {
+			// « Tout supprimer » in another tab, once the second chunk is written.
+			if (this.name === 'chunks' && ++chunkPuts === 2) {
+				removal = Dexie.ignoreTransaction(() => repo.removeAll());
+			}
+			return realPut.apply(this, args);
+		} as typeof realPut;
+		const result = await repo.complete(id, { files: FILES, blob: zipBlob(20_000) });
+		await removal;
+		expect(chunkPuts).toBe(5);
+		expect(result).toEqual({ kept: false, reason: "Cette tâche n'existe plus." });
+		expect(await db.chunks.count()).toBe(0);
+		expect(await db.tasks.count()).toBe(0);
 	});
 
 	it('stores nothing for a task deleted while it ran', async () => {

@@ -52,15 +52,19 @@ export interface CipherOptions {
 	chunkSize?: number;
 }
 
-/** Encrypts `blob` chunk by chunk; an empty blob still gives one (authenticated) chunk. */
-export async function encryptBlob(
+/**
+ * Encrypts `blob` chunk by chunk, handing each one to `write` before the next is read: only one
+ * chunk is in memory at a time. An empty blob still gives one (authenticated) chunk. Returns how
+ * many chunks were written.
+ */
+export async function encryptBlobInto(
 	key: CryptoKey,
 	blob: Blob,
-	options: CipherOptions
-): Promise<EncryptedChunk[]> {
+	options: CipherOptions,
+	write: (chunk: EncryptedChunk) => Promise<unknown>
+): Promise<number> {
 	const size = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
 	const count = Math.max(1, Math.ceil(blob.size / size));
-	const chunks: EncryptedChunk[] = [];
 	for (let index = 0; index < count; index++) {
 		const plain = await blob.slice(index * size, (index + 1) * size).arrayBuffer();
 		const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
@@ -69,8 +73,19 @@ export async function encryptBlob(
 			key,
 			plain
 		);
-		chunks.push({ index, iv, data });
+		await write({ index, iv, data });
 	}
+	return count;
+}
+
+/** Every chunk of `blob`, encrypted, in memory (tests, small files). */
+export async function encryptBlob(
+	key: CryptoKey,
+	blob: Blob,
+	options: CipherOptions
+): Promise<EncryptedChunk[]> {
+	const chunks: EncryptedChunk[] = [];
+	await encryptBlobInto(key, blob, options, async (chunk) => chunks.push(chunk));
 	return chunks;
 }
 

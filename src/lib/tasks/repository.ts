@@ -1,19 +1,13 @@
 /**
  * The tasks of one (user, structure): every read and write goes through a repository bound to
  * that scope, so another user or structure on the same browser never sees them. The ZIP is
- * stored encrypted (crypto.ts), in the same transaction as the état that announces it: a task
- * is either « A traiter » with its whole file, or says why it has none. Nothing half-written.
+ * stored encrypted (crypto.ts), chunk by chunk, and announced by the état only once every chunk
+ * is in: a task is either « A traiter » with its whole file, or says why it has none. Chunks of a
+ * write that failed or was interrupted are removed. Nothing half-written is ever offered.
  */
 import type { ExtractionRequest } from '../core/request';
 import { taskComment } from './comment';
-import {
-	MESSAGES,
-	TaskDataError,
-	decryptChunks,
-	encryptBlob,
-	generateZipKey,
-	type EncryptedChunk
-} from './crypto';
+import { MESSAGES, TaskDataError, decryptChunks, encryptBlobInto, generateZipKey } from './crypto';
 import type { KeyRecord, TasksDatabase } from './db';
 import {
 	INTERRUPTED_REASON,
@@ -195,7 +189,13 @@ export class TaskRepository {
 		return { kept: false, reason };
 	}
 
-	/** The write a quota can refuse; false when the task was deleted while it ran. */
+	/**
+	 * The write a quota can refuse; false when the task was deleted while it ran. Each chunk is
+	 * encrypted and written on its own, so that one chunk at a time is in memory: encrypting the
+	 * whole ZIP first, then writing it in one transaction, held it twice more at the end of a run
+	 * (~80 MB at `large`). The état announces the file once all its chunks are in; a failure, a
+	 * deletion or a key deleted meanwhile removes them.
+	 */
 	async #storeEncrypted(
 		id: string,
 		blob: Blob,
@@ -204,27 +204,45 @@ export class TaskRepository {
 		if (!(await this.get(id))) return false;
 		await this.#askPersistence();
 		const key = await this.#ensureKey();
-		const chunks: EncryptedChunk[] = await encryptBlob(key.key, blob, {
-			bindTo: id,
-			...(this.#chunkSize ? { chunkSize: this.#chunkSize } : {})
-		});
 		const db = this.#db;
-		return db.transaction('rw', db.tasks, db.chunks, db.keys, async () => {
-			const task = await db.tasks.get(id);
-			if (!task || !this.#owns(task)) return false;
-			const current = await db.keys.get(this.#key);
-			// « Tout supprimer » ran meanwhile: a ZIP under a deleted key would be unreadable.
-			if (current?.id !== key.id) throw new Error('clé de chiffrement supprimée');
-			await db.chunks.bulkPut(chunks.map((c) => ({ ...c, taskId: id })));
-			await db.tasks.put({
-				...task,
-				...summary,
-				state: nextState(task.state, 'done'),
-				dueAt: this.#now(),
-				storage: { kind: 'kept', keyId: key.id, chunks: chunks.length }
+		try {
+			const count = await encryptBlobInto(
+				key.key,
+				blob,
+				{ bindTo: id, ...(this.#chunkSize ? { chunkSize: this.#chunkSize } : {}) },
+				(chunk) => db.chunks.put({ ...chunk, taskId: id })
+			);
+			const outcome = await db.transaction('rw', db.tasks, db.chunks, db.keys, async () => {
+				const task = await db.tasks.get(id);
+				if (!task || !this.#owns(task)) return 'gone';
+				const current = await db.keys.get(this.#key);
+				// « Tout supprimer » ran meanwhile: a ZIP under a deleted key would be unreadable.
+				if (current?.id !== key.id) return 'key-deleted';
+				if ((await db.chunks.where('taskId').equals(id).count()) !== count) return 'incomplete';
+				await db.tasks.put({
+					...task,
+					...summary,
+					state: nextState(task.state, 'done'),
+					dueAt: this.#now(),
+					storage: { kind: 'kept', keyId: key.id, chunks: count }
+				});
+				return 'kept';
 			});
-			return true;
-		});
+			if (outcome === 'kept') return true;
+			await this.#dropChunks(id);
+			if (outcome === 'gone') return false;
+			throw new Error(
+				outcome === 'key-deleted' ? 'clé de chiffrement supprimée' : 'fichier incomplet'
+			);
+		} catch (error) {
+			await this.#dropChunks(id).catch(() => {});
+			throw error;
+		}
+	}
+
+	/** Removes the chunks of a file that will not be announced. */
+	async #dropChunks(id: string): Promise<void> {
+		await this.#db.chunks.where('taskId').equals(id).delete();
 	}
 
 	async fail(id: string, reason: string): Promise<void> {
@@ -295,10 +313,12 @@ export class TaskRepository {
 		for (const task of running) {
 			await ownership.ifOrphan(task.id, async () => {
 				const db = this.#db;
-				await db.transaction('rw', db.tasks, async () => {
+				await db.transaction('rw', db.tasks, db.chunks, async () => {
 					const current = await db.tasks.get(task.id);
 					// It may have finished between the list and the lock.
 					if (!current || current.state !== 'En cours') return;
+					// The tab may have closed while it was writing the file's chunks.
+					await db.chunks.where('taskId').equals(task.id).delete();
 					await db.tasks.put({
 						...current,
 						state: nextState(current.state, 'interrupted'),
