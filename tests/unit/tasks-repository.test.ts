@@ -146,6 +146,40 @@ describe('the stored ZIP', () => {
 		);
 	});
 
+	it('reads the file back a chunk at a time: each chunk decrypted before the next is read', async () => {
+		const db = freshDatabase();
+		const repo = repository(db);
+		const id = await launched(repo);
+		await repo.complete(id, { files: FILES, blob: zipBlob(10_000) });
+		const steps: string[] = [];
+		const realGet = FakeObjectStore.prototype.get;
+		const realDecrypt = crypto.subtle.decrypt.bind(crypto.subtle);
+		const decrypt = vi
+			.spyOn(crypto.subtle, 'decrypt')
+			.mockImplementation(async (...args) => (steps.push('decrypt'), realDecrypt(...args)));
+		FakeObjectStore.prototype.get = function (this: IDBObjectStore, ...args) {
+			if (this.name === 'chunks') steps.push('read');
+			return realGet.apply(this, args);
+		} as typeof realGet;
+		try {
+			expect(await blobBytes((await repo.readZip(id)).blob)).toEqual(bytes(10_000));
+		} finally {
+			FakeObjectStore.prototype.get = realGet;
+			decrypt.mockRestore();
+		}
+		expect(steps).toEqual(['read', 'decrypt', 'read', 'decrypt', 'read', 'decrypt']);
+	});
+
+	it('refuses a chunk more than the task announced', async () => {
+		const db = freshDatabase();
+		const repo = repository(db);
+		const id = await launched(repo);
+		await repo.complete(id, { files: FILES, blob: zipBlob(10_000) });
+		const last = await db.chunks.get([id, 2]);
+		await db.chunks.put({ ...last!, index: 3 });
+		expect(await problemOf(repo.readZip(id))).toMatch(/^corrupt:/);
+	});
+
 	it('refuses a missing chunk', async () => {
 		const db = freshDatabase();
 		const repo = repository(db);

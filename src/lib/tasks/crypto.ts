@@ -90,37 +90,45 @@ export async function encryptBlob(
 }
 
 /**
- * The ZIP back from its chunks, or a TaskDataError('corrupt') when any chunk is missing,
- * duplicated, moved or altered: never a partly decrypted file.
+ * The ZIP back from its chunks, read one at a time by index (`read`), or a
+ * TaskDataError('corrupt') when any chunk is missing, moved or altered: never a partly decrypted
+ * file. Each decrypted chunk becomes a Blob at once, so one chunk at a time is held here.
  */
-export async function decryptChunks(
+export async function decryptChunksFrom(
 	key: CryptoKey,
-	chunks: readonly EncryptedChunk[],
+	read: (index: number) => Promise<EncryptedChunk | undefined>,
 	options: { bindTo: string; count: number; type?: string }
 ): Promise<Blob> {
 	const { bindTo, count } = options;
-	const sorted = [...chunks].sort((a, b) => a.index - b.index);
-	if (sorted.length !== count || sorted.some((c, i) => c.index !== i)) {
-		throw new TaskDataError('corrupt', MESSAGES.corrupt);
-	}
-	const parts: ArrayBuffer[] = [];
-	for (const chunk of sorted) {
+	const parts: Blob[] = [];
+	for (let index = 0; index < count; index++) {
+		const chunk = await read(index);
+		if (!chunk || chunk.index !== index) throw new TaskDataError('corrupt', MESSAGES.corrupt);
+		let plain: ArrayBuffer;
 		try {
-			parts.push(
-				await crypto.subtle.decrypt(
-					{
-						name: 'AES-GCM',
-						iv: chunk.iv,
-						additionalData: additionalData(bindTo, chunk.index, count)
-					},
-					key,
-					chunk.data
-				)
+			plain = await crypto.subtle.decrypt(
+				{ name: 'AES-GCM', iv: chunk.iv, additionalData: additionalData(bindTo, index, count) },
+				key,
+				chunk.data
 			);
 		} catch {
 			// OperationError: the tag does not match (altered data, another key).
 			throw new TaskDataError('corrupt', MESSAGES.corrupt);
 		}
+		parts.push(new Blob([plain]));
 	}
 	return new Blob(parts, { type: options.type ?? 'application/zip' });
+}
+
+/** `decryptChunksFrom` over chunks in memory; duplicates or extra chunks are refused too. */
+export async function decryptChunks(
+	key: CryptoKey,
+	chunks: readonly EncryptedChunk[],
+	options: { bindTo: string; count: number; type?: string }
+): Promise<Blob> {
+	const sorted = [...chunks].sort((a, b) => a.index - b.index);
+	if (sorted.length !== options.count || sorted.some((c, i) => c.index !== i)) {
+		throw new TaskDataError('corrupt', MESSAGES.corrupt);
+	}
+	return decryptChunksFrom(key, async (index) => sorted[index], options);
 }

@@ -7,7 +7,13 @@
  */
 import type { ExtractionRequest } from '../core/request';
 import { taskComment } from './comment';
-import { MESSAGES, TaskDataError, decryptChunks, encryptBlobInto, generateZipKey } from './crypto';
+import {
+	MESSAGES,
+	TaskDataError,
+	decryptChunksFrom,
+	encryptBlobInto,
+	generateZipKey
+} from './crypto';
 import type { KeyRecord, TasksDatabase } from './db';
 import {
 	INTERRUPTED_REASON,
@@ -265,13 +271,18 @@ export class TaskRepository {
 		const { storage } = task;
 		if (storage.kind !== 'kept') throw new TaskDataError('not-kept', MESSAGES['not-kept']);
 		const db = this.#db;
-		const [key, chunks] = await db.transaction('r', db.keys, db.chunks, () =>
-			Promise.all([db.keys.get(this.#key), db.chunks.where('taskId').equals(id).toArray()])
+		const [key, stored] = await db.transaction('r', db.keys, db.chunks, () =>
+			Promise.all([db.keys.get(this.#key), db.chunks.where('taskId').equals(id).count()])
 		);
 		if (!key || key.id !== storage.keyId) {
 			throw new TaskDataError('missing-key', MESSAGES['missing-key']);
 		}
-		const blob = await decryptChunks(key.key, chunks, { bindTo: id, count: storage.chunks });
+		if (stored !== storage.chunks) throw new TaskDataError('corrupt', MESSAGES.corrupt);
+		// A chunk at a time: the whole ciphertext and the whole ZIP were in memory together.
+		const blob = await decryptChunksFrom(key.key, (index) => db.chunks.get([id, index]), {
+			bindTo: id,
+			count: storage.chunks
+		});
 		if (task.size !== null && blob.size !== task.size) {
 			throw new TaskDataError('corrupt', MESSAGES.corrupt);
 		}
