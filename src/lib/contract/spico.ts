@@ -3,6 +3,7 @@
  * consumes. The module's client and the sandbox both import it, so neither can drift alone.
  */
 import * as v from 'valibot';
+import { asIs, withFastPath } from './as-is.ts';
 
 // --- Status codes -----------------------------------------------------------------------------
 
@@ -229,20 +230,6 @@ function isPlainFormValues(x: unknown): boolean {
 	return true;
 }
 
-/**
- * `schema`, with a check that takes the inputs it would output unchanged as they are, without
- * building a copy (the value union alone made an issue per failing branch, for 40 values a
- * response). Anything else goes through `schema`, whose issues name the field as before.
- */
-function withFastPath<S extends v.GenericSchema>(schema: S, accepts: (x: unknown) => boolean): S {
-	const run: S['~run'] = (dataset, config) => {
-		if (!accepts(dataset.value)) return schema['~run'](dataset, config);
-		(dataset as { typed: boolean }).typed = true;
-		return dataset as ReturnType<S['~run']>;
-	};
-	return Object.assign(Object.create(schema) as S, { '~run': run });
-}
-
 export const FormResponseSchema = v.object({
 	id: Id,
 	dossierId: Id,
@@ -255,12 +242,13 @@ export const FormResponseSchema = v.object({
 export type FormResponse = v.InferOutput<typeof FormResponseSchema>;
 
 /** The bulk lists, by the path segment that names them under `/structures/{sid}/`. */
+// Items valid as they are are taken without a copy (as-is.ts); the others go through the schema.
 export const LIST_ITEM_SCHEMAS = {
-	dossiers: DossierSchema,
-	appointments: AppointmentSchema,
-	hospitalisations: HospitalisationSchema,
-	'care-circle': CareCircleMemberSchema,
-	responses: FormResponseSchema
+	dossiers: asIs(DossierSchema),
+	appointments: asIs(AppointmentSchema),
+	hospitalisations: asIs(HospitalisationSchema),
+	'care-circle': asIs(CareCircleMemberSchema),
+	responses: asIs(FormResponseSchema)
 } as const;
 export type ListName = keyof typeof LIST_ITEM_SCHEMAS;
 export type ListItem<L extends ListName> = v.InferOutput<(typeof LIST_ITEM_SCHEMAS)[L]>;
