@@ -667,6 +667,7 @@ function table(results: NonNullable<Awaited<ReturnType<typeof benchScale>>>[]): 
 		'renderer MB',
 		'heaps MB',
 		'task ms',
+		'main s',
 		'cancel ms',
 		'Mcells/s',
 		'writer Mc/s',
@@ -683,6 +684,7 @@ function table(results: NonNullable<Awaited<ReturnType<typeof benchScale>>>[]): 
 		String(Math.round(r.median.rendererMb)),
 		String(Math.round(r.median.heapsMb)),
 		String(r.median.longestTaskMs),
+		r.median.cpuSeconds.mainThread.toFixed(2),
 		r.cancel
 			? `${r.cancel.inputDelayMs} / ${r.cancel.noticePaintedMs}`
 			: r.cancel === null
