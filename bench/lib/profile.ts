@@ -36,19 +36,21 @@ const STEPS: [string, RegExp][] = [
 	['(idle)', /^\(idle\)$/],
 	['deflate (native, inside push)', /^push$/],
 	['garbage collector', /^\(garbage collector\)$/],
+	['shared-strings table', /^(find|#sharedIndex|xmlPieces)$/],
 	[
 		'XML and UTF-8 encoding',
 		/^(flush|#rowXml|#stream|#measure|needsWork|excelSerial|daySerial|textCell|escapeCellText|removeInvalidXmlChars|encodeInto|displayLength)$|^RegExp: \[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F&/
 	],
 	[
 		'contract validation',
-		/^(isRealCalendarDay|isIsoDateTime|isIsoDate|~run|safeParse|parsePage|parseOrThrow|_addIssue|_stringify|_isValidObjectKey)$|^RegExp: \^\(\\d\{4\}\)/
+		/^(isRealCalendarDay|isIsoDateTime|isIsoDate|isPlainFormValues|isFormValue|~run|safeParse|parsePage|parseOrThrow|_addIssue|_stringify|_isValidObjectKey|accept[A-Z]\w*)$|^RegExp: \^\(\\d\{4\}\)/
 	],
 	['HTTP and JSON.parse', /^(getJson|fetch|text)$/],
 	[
 		'mapping (datasets, calendar)',
 		/Row$|^(statutsRows|computeStatusDays|fieldCell|choiceLabel|textForm|fromDayNumber|parisWallTimeOfMs|parisOffsetMs|parisOffsetUncached|parisDayNumberOfMs|tryInstantMs|instantMs)$/
 	],
+	['CRC-32 of each workbook (sealing)', /^(sealWorkbook|measureParts|update)$/],
 	['outer ZIP CRC (fflate)', /^p$/]
 ];
 
