@@ -241,8 +241,10 @@ export const FormResponseSchema = v.object({
 });
 export type FormResponse = v.InferOutput<typeof FormResponseSchema>;
 
-/** The bulk lists, by the path segment that names them under `/structures/{sid}/`. */
-// Items valid as they are are taken without a copy (as-is.ts); the others go through the schema.
+/**
+ * The bulk lists, by the path segment that names them under `/structures/{sid}/`. An item valid
+ * as it is is taken without a copy (as-is.ts); any other goes through the schema.
+ */
 export const LIST_ITEM_SCHEMAS = {
 	dossiers: asIs(DossierSchema),
 	appointments: asIs(AppointmentSchema),
