@@ -23,7 +23,7 @@ import {
 	XML_HEAD,
 	type WorkbookSheetEntry
 } from './parts';
-import { SharedStrings } from './shared-strings';
+import { SHARED_TEXT_MAX_LENGTH, SharedStrings } from './shared-strings';
 import { SheetNamer } from './sheet-names';
 import { columnLetters, cutUnits, escapeCellText, needsWork, removeInvalidXmlChars } from './xml';
 
@@ -633,6 +633,8 @@ class DataSheet implements SheetWriter {
 
 	/** The text's index in the shared table, or -1 to write it inline. */
 	#sharedIndex(column: number, text: string): number {
+		// Long texts are never in the table: not worth hashing them to find out.
+		if (text.length > SHARED_TEXT_MAX_LENGTH) return -1;
 		const sst = this.#book.sst!;
 		this.#sharedSeen[column]!++;
 		let index = sst.find(text);
