@@ -169,9 +169,9 @@ export class TaskRepository {
 	}
 
 	/**
-	 * The run finished: the encrypted ZIP and « A traiter » in one transaction. When the browser
-	 * has no room, or refuses the write, the task still becomes « A traiter » and says its file
-	 * could not be kept; the aborted transaction leaves no chunk behind.
+	 * The run finished: the encrypted ZIP, then « A traiter » that announces it. When the browser
+	 * has no room, or refuses a write, the task still becomes « A traiter » and says its file
+	 * could not be kept; the chunks already written are removed.
 	 */
 	async complete(id: string, run: CompletedRun): Promise<StoreResult> {
 		const summary = { files: run.files, size: run.blob.size };
