@@ -31,19 +31,19 @@ function pad4(n: number): string {
 }
 
 /** Two ASCII digits at `i`, or -1. */
-function digits2(s: string, i: number): number {
+export function digits2(s: string, i: number): number {
 	const a = s.charCodeAt(i) - 48;
 	const b = s.charCodeAt(i + 1) - 48;
 	return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
-function daysInMonth(y: number, m: number): number {
+export function daysInMonth(y: number, m: number): number {
 	if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 	return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
 /** Day number of a civil date (H. Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
+export function daysFromCivil(y: number, m: number, d: number): number {
 	const yy = m <= 2 ? y - 1 : y;
 	const era = Math.floor(yy / 400);
 	const yoe = yy - era * 400;
@@ -69,7 +69,7 @@ export function fromDayNumber(n: number): string {
 }
 
 /** Day number of the `YYYY-MM-DD` at the start of `s`, or NaN if it is not a real day. */
-function dayNumberAtStart(s: string): number {
+export function dayNumberAtStart(s: string): number {
 	if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return NaN;
 	const hi = digits2(s, 0);
 	const lo = digits2(s, 2);

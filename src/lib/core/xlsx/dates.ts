@@ -1,5 +1,6 @@
 // Excel serial numbers computed from the calendar parts, never through a JS Date: a Date at local
 // midnight shifts the day when read back in UTC, and Paris' 1899 offset is not a whole minute.
+import { dayNumberAtStart, daysFromCivil, daysInMonth, digits2 } from '../calendar';
 
 /** Days from 1899-12-30 to 1970-01-01. */
 const EPOCH_1970 = 25569;
@@ -8,39 +9,14 @@ const FAKE_LEAP_DAY = 60;
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/;
 
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-	const yy = m <= 2 ? y - 1 : y;
-	const era = Math.floor(yy / 400);
-	const yoe = yy - era * 400;
-	const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-	const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-	return era * 146097 + doe - 719468;
-}
-
-function daysInMonth(y: number, m: number): number {
-	if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-	return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-}
-
-/** Two ASCII digits at `i`, or -1. */
-function digits2(s: string, i: number): number {
-	const a = s.charCodeAt(i) - 48;
-	const b = s.charCodeAt(i + 1) - 48;
-	return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
+/** Day number of 1900-01-01, the first day Excel shows. */
+const DAY_1900 = -25_567;
 
 /** Serial of the day at the start of `YYYY-MM-DD…`, or undefined (checked by hand: hot path). */
 function daySerial(s: string): number | undefined {
-	if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
-	const hi = digits2(s, 0);
-	const lo = digits2(s, 2);
-	const month = digits2(s, 5);
-	const day = digits2(s, 8);
-	if (hi < 0 || lo < 0 || month < 1 || month > 12 || day < 1) return undefined;
-	const year = hi * 100 + lo;
-	if (year < 1900 || day > daysInMonth(year, month)) return undefined;
-	const serial = daysFromCivil(year, month, day) + EPOCH_1970;
+	const n = dayNumberAtStart(s);
+	if (Number.isNaN(n) || n < DAY_1900) return undefined;
+	const serial = n + EPOCH_1970;
 	// Before 1900-03-01 Excel's serials are one less than the true day count.
 	return serial <= FAKE_LEAP_DAY ? serial - 1 : serial;
 }
