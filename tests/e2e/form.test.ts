@@ -5,29 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { addDays, formatFr, todayInParis } from '../../src/lib/core/calendar';
+import { GUIDE_THEMATICS, PLATEFORME_TND_FORMS } from '../helpers/guide';
 import { axeViolations, e2e, launchBrowser, openApp, type OpenedApp } from './harness';
-
-const PLATEFORME_TND_FORMS = [
-	'Prolongation - Ergothérapie TND',
-	'Prolongation - Psychologie TND',
-	'Prolongation - Psychomotricité TND',
-	'Entrée Parcours TND',
-	'Accompagnement - Psychomotricité TND',
-	'Accompagnement - Ergothérapie TND',
-	'Prolongation Parcours TND',
-	'Diagnostic et Sortie - Parcours TND',
-	'Accompagnement - Psychologie TND',
-	'Parcours de soins TND'
-];
-const GUIDE_THEMATICS = [
-	'Données sociales',
-	'Recueil de données Médicales',
-	'TSLA',
-	'Vie quotidienne',
-	'Demande - Réponse',
-	'Plateforme TND',
-	'DSPP Enfant'
-];
 
 let browser: Browser;
 const opened: OpenedApp[] = [];

@@ -12,6 +12,7 @@ import {
 	type Thematic
 } from '../../src/lib/contract/spico';
 import * as v from 'valibot';
+import { GUIDE_THEMATICS, PLATEFORME_TND_FORMS } from '../helpers/guide';
 import {
 	STRUCTURE_DAC,
 	STRUCTURE_TND,
@@ -91,28 +92,9 @@ describe('sandbox generator: determinism', () => {
 
 describe('sandbox generator: catalogue', () => {
 	it('holds the guide’s thematics and the Plateforme TND’s ten forms, in order', () => {
-		expect(data.catalogue.map((t) => t.label)).toEqual([
-			'Données sociales',
-			'Recueil de données Médicales',
-			'TSLA',
-			'Vie quotidienne',
-			'Demande - Réponse',
-			'Plateforme TND',
-			'DSPP Enfant'
-		]);
+		expect(data.catalogue.map((t) => t.label)).toEqual(GUIDE_THEMATICS);
 		const tnd = data.catalogue.find((t) => t.label === 'Plateforme TND');
-		expect(tnd?.forms.map((f) => f.label)).toEqual([
-			'Prolongation - Ergothérapie TND',
-			'Prolongation - Psychologie TND',
-			'Prolongation - Psychomotricité TND',
-			'Entrée Parcours TND',
-			'Accompagnement - Psychomotricité TND',
-			'Accompagnement - Ergothérapie TND',
-			'Prolongation Parcours TND',
-			'Diagnostic et Sortie - Parcours TND',
-			'Accompagnement - Psychologie TND',
-			'Parcours de soins TND'
-		]);
+		expect(tnd?.forms.map((f) => f.label)).toEqual(PLATEFORME_TND_FORMS);
 	});
 
 	it('has about 20 forms, long names, a name with / or :, every field type, a repeated label', () => {
