@@ -12,18 +12,8 @@ import {
 	parisWallTime,
 	todayInParis
 } from '../../src/lib/core/calendar';
-
-// Seeded PRNG (mulberry32) so a failure can be replayed.
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+// Seeded (mulberry32, the sandbox's) so that a failure can be replayed.
+import { mulberry32 as prng } from '../../sandbox/generator';
 
 describe('day numbers', () => {
 	it('counts days since 1970-01-01', () => {

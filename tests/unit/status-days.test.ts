@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { STATUS_CODES, type StatusCode, type StatusEvent } from '../../src/lib/contract/spico';
 import { computeStatusDays, isInScope, type StatusDays } from '../../src/lib/core/status-days';
+// Seeded (mulberry32, the sandbox's) so that a failure can be replayed.
+import { mulberry32 as prng } from '../../sandbox/generator';
 
 const MARCH = { from: '2023-03-01', to: '2023-03-31' };
 
@@ -336,17 +338,6 @@ describe('computeStatusDays — rules', () => {
 });
 
 // --- Property: the invariant of §4 against a naive day-by-day count --------------------------
-
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const DAY = 86_400_000;
 const oracleFmt = new Intl.DateTimeFormat('en-CA', {
