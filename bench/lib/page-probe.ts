@@ -4,6 +4,7 @@
  * page and of every worker (through the DevTools protocol).
  */
 import type { CDPSession, Page } from 'playwright-core';
+import type { JobTimings } from '../../src/lib/core/extraction/run-job';
 
 export interface ProbeJob {
 	jobId: string;
@@ -11,15 +12,7 @@ export interface ProbeJob {
 	size: number;
 	items: number;
 	sheets: { name: string; rows: number }[];
-	timings: {
-		waitMs: number;
-		mapMs: number;
-		writeMs: number;
-		finishMs: number;
-		totalMs: number;
-		pages: number;
-		cells: number;
-	};
+	timings: JobTimings;
 	at: number;
 }
 
