@@ -22,6 +22,7 @@ import {
 	serialOfDay,
 	type ReadWorkbook
 } from '../helpers/read-extraction';
+import { allItems, structureOf } from '../helpers/api';
 import { fillEverything } from '../helpers/form-driver';
 import { axeViolations, e2e, launchBrowser, openApp, type OpenedApp } from './harness';
 
@@ -40,11 +41,7 @@ const QUERY: ListQuery = {
 
 async function all<L extends ListName>(list: L, formId?: string): Promise<ListItem<L>[]> {
 	const client = api();
-	const me = await client.me();
-	const sid = me.account.type === 'structure' ? me.account.structureId : '';
-	const items: ListItem<L>[] = [];
-	for await (const page of client.pages(sid, list, QUERY, { formId })) items.push(...page.items);
-	return items;
+	return allItems(client, (await structureOf(client)).sid, list, QUERY, formId);
 }
 
 let browser: Browser;

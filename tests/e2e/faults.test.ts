@@ -26,6 +26,7 @@ import {
 	sandboxCounters,
 	setFaults
 } from './faults-helpers';
+import { allItems, structureOf } from '../helpers/api';
 import { e2e, launchBrowser, openApp, type OpenAppOptions, type OpenedApp } from './harness';
 
 // One frozen page clock for every run: the Informations sheets (date of extraction) and the
@@ -48,12 +49,9 @@ const api = () => createSpicoClient({ baseUrl: e2e().apiUrl, getToken: () => 'sa
 /** What the sandbox serves for a list right now, without faults. */
 async function idsOf(list: 'appointments'): Promise<string[]> {
 	const client = api();
-	const me = await client.me();
-	const sid = me.account.type === 'structure' ? me.account.structureId : '';
-	const ids: string[] = [];
 	const query = { from: FROM, to: TO, archived: false, statuses: STATUS_CODES, limit: 5000 };
-	for await (const page of client.pages(sid, list, query)) ids.push(...page.items.map((i) => i.id));
-	return ids;
+	const items = await allItems(client, (await structureOf(client)).sid, list, query);
+	return items.map((i) => i.id);
 }
 
 beforeAll(async () => {

@@ -14,6 +14,7 @@ import {
 	type ListName,
 	type ListQuery
 } from '../../src/lib/contract/spico';
+import { allItems, structureOf } from '../helpers/api';
 import { axeViolations, e2e, launchBrowser, newContext, openApp, type OpenedApp } from './harness';
 
 const FROM = '2023-03-15';
@@ -373,13 +374,12 @@ describe('the audit trail', () => {
 
 	async function listAll(list: ListName) {
 		const client = api();
-		const me = await client.me();
-		const sid = me.account.type === 'structure' ? me.account.structureId : '';
-		const items: Record<string, unknown>[] = [];
-		for await (const page of client.pages(sid, list, query)) {
-			items.push(...(page.items as unknown as Record<string, unknown>[]));
-		}
-		return { sid, userId: me.user.id, items };
+		const { sid, userId } = await structureOf(client);
+		const items = (await allItems(client, sid, list, query)) as unknown as Record<
+			string,
+			unknown
+		>[];
+		return { sid, userId, items };
 	}
 
 	it('records each finished or cancelled extraction with its counts and no patient data; a failed call is retried without blocking the download', async () => {

@@ -8,7 +8,6 @@ import { createSpicoClient, type SpicoClient } from '../../src/lib/api/client';
 import {
 	STATUS_CODES,
 	STATUS_LABELS,
-	type ListItem,
 	type ListName,
 	type ListQuery,
 	type Thematic
@@ -17,6 +16,7 @@ import { planExtraction, type ExtractionContext } from '../../src/lib/core/extra
 import { runWorkbookJob } from '../../src/lib/core/extraction/run-job';
 import type { ExtractionRequest } from '../../src/lib/core/request';
 import { buildZip } from '../../src/lib/core/zip';
+import { allItems } from '../helpers/api';
 import { everythingRequest } from '../helpers/form-driver';
 import { createSandboxServer, type SandboxServer } from '../../sandbox/server';
 import {
@@ -41,13 +41,8 @@ let workbooks: Map<string, ReadWorkbook>;
 let zipName: string;
 let fileNames: string[];
 
-async function all<L extends ListName>(list: L, query: ListQuery, formId?: string) {
-	const items: ListItem<L>[] = [];
-	for await (const page of client.pages(context.structure.id, list, query, { formId })) {
-		items.push(...page.items);
-	}
-	return items;
-}
+const all = <L extends ListName>(list: L, query: ListQuery, formId?: string) =>
+	allItems(client, context.structure.id, list, query, formId);
 
 const query = (request: ExtractionRequest): ListQuery => ({
 	from: request.from,
