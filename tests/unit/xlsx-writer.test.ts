@@ -52,6 +52,23 @@ const cell = (w: Written, sheet: string, ref: string): XLSX.CellObject | undefin
 const values = (w: Written, sheet: string): unknown[][] =>
 	XLSX.utils.sheet_to_json(w.book.Sheets[sheet]!, { header: 1, raw: true, defval: null });
 
+/** The first cell of each data row (the header left out). */
+const firstColumn = (w: Written, sheet = 'Données'): unknown[] =>
+	values(w, sheet)
+		.slice(1)
+		.map((r) => r[0]);
+
+/** Texts written as one column, in the shared table or inline; and the part that holds them. */
+async function textColumn(texts: readonly string[], sharedStrings: boolean) {
+	const w = await writeOne(
+		[col('T')],
+		texts.map((t) => [t]),
+		{ sharedStrings }
+	);
+	const textXml = sharedStrings ? (w.files['xl/sharedStrings.xml'] ?? '') : sheetXml(w, 'Données');
+	return { w, textXml };
+}
+
 describe('values and types', () => {
 	it('writes numbers as numbers, dates as serials with a date format, text as text', async () => {
 		const w = await writeOne(COLUMNS, ROWS);
@@ -177,18 +194,9 @@ describe('text is written as text, exactly', () => {
 	];
 
 	it.each([true, false])('never writes a formula element (shared strings: %s)', async (shared) => {
-		const w = await writeOne(
-			[col('T')],
-			tricky.map((t) => [t]),
-			{ sharedStrings: shared }
-		);
-		const xml = sheetXml(w, 'Données') + (w.files['xl/sharedStrings.xml'] ?? '');
-		expect(xml).not.toMatch(/<f[ >]/);
-		expect(
-			values(w, 'Données')
-				.slice(1)
-				.map((r) => r[0])
-		).toEqual(tricky);
+		const { w, textXml } = await textColumn(tricky, shared);
+		expect(sheetXml(w, 'Données') + textXml).not.toMatch(/<f[ >]/);
+		expect(firstColumn(w)).toEqual(tricky);
 		for (let i = 0; i < tricky.length; i++) {
 			expect(cell(w, 'Données', `A${i + 2}`)).toMatchObject({ t: 's' });
 			expect(cell(w, 'Données', `A${i + 2}`)?.f).toBeUndefined();
@@ -197,18 +205,9 @@ describe('text is written as text, exactly', () => {
 
 	it.each([true, false])('reads _x0041_ back literally (shared strings: %s)', async (shared) => {
 		const texts = ['_x0041_', 'a_x00e9_b', '__x0041__', '_x004_', 'snake_case_x'];
-		const w = await writeOne(
-			[col('T')],
-			texts.map((t) => [t]),
-			{ sharedStrings: shared }
-		);
-		expect(
-			values(w, 'Données')
-				.slice(1)
-				.map((r) => r[0])
-		).toEqual(texts);
-		const part = shared ? w.files['xl/sharedStrings.xml'] : sheetXml(w, 'Données');
-		expect(part).toContain('<t>_x005F_x0041_</t>');
+		const { w, textXml } = await textColumn(texts, shared);
+		expect(firstColumn(w)).toEqual(texts);
+		expect(textXml).toContain('<t>_x005F_x0041_</t>');
 	});
 
 	it('removes the control characters XML cannot carry, keeps tab, LF and CR', async () => {
@@ -222,10 +221,7 @@ describe('text is written as text, exactly', () => {
 				['\u0000\u0001']
 			]
 		);
-		const col0 = values(w, 'Données')
-			.slice(1)
-			.map((r) => r[0]);
-		expect(col0).toEqual([
+		expect(firstColumn(w)).toEqual([
 			'abcdefg',
 			'ligne 1\nligne 2\r\n\tfin',
 			'xyz',
@@ -234,30 +230,21 @@ describe('text is written as text, exactly', () => {
 		]);
 	});
 
-	it('round-trips markup characters, accents, emoji and edge spaces', async () => {
-		const texts = [
-			`&<>"' &amp; <b>`,
-			'Éléonore Çà où ñ ß Ø',
-			'😀 👩‍👩‍👧 🇫🇷',
-			'  espaces autour  ',
-			']]>'
-		];
-		for (const shared of [true, false]) {
-			const w = await writeOne(
-				[col('T')],
-				texts.map((t) => [t]),
-				{ sharedStrings: shared }
-			);
-			expect(
-				values(w, 'Données')
-					.slice(1)
-					.map((r) => r[0]),
-				String(shared)
-			).toEqual(texts);
-			const part = shared ? w.files['xl/sharedStrings.xml'] : sheetXml(w, 'Données');
-			expect(part).toContain('<t xml:space="preserve">  espaces autour  </t>');
+	it.each([true, false])(
+		'round-trips markup characters, accents, emoji and edge spaces (shared strings: %s)',
+		async (shared) => {
+			const texts = [
+				`&<>"' &amp; <b>`,
+				'Éléonore Çà où ñ ß Ø',
+				'😀 👩‍👩‍👧 🇫🇷',
+				'  espaces autour  ',
+				']]>'
+			];
+			const { w, textXml } = await textColumn(texts, shared);
+			expect(firstColumn(w)).toEqual(texts);
+			expect(textXml).toContain('<t xml:space="preserve">  espaces autour  </t>');
 		}
-	});
+	);
 
 	it('writes rows bigger than its encoding buffer, multi-byte characters and emoji intact', async () => {
 		// 24 cells of 30,000 characters of 3 and 4 bytes: one row is ~2.4 MB of UTF-8.
@@ -727,10 +714,6 @@ describe('deflate engines', () => {
 		}
 		await Promise.all(writes);
 		const w = readBack(await wb.finish());
-		expect(
-			values(w, 'A')
-				.slice(1)
-				.map((r) => r[0])
-		).toEqual(Array.from({ length: 70 }, (_, i) => i));
+		expect(firstColumn(w, 'A')).toEqual(Array.from({ length: 70 }, (_, i) => i));
 	});
 });
