@@ -404,8 +404,7 @@ describe('openTasks: start-up housekeeping', () => {
 		const database = { indexedDB, IDBKeyRange };
 		const api = sender();
 		const ownership = memoryOwnership();
-		// A previous session: one task left running, one finished long ago.
-		const first = openTasks({
+		const options = {
 			...ALICE,
 			audit: api,
 			retentionDays: 7,
@@ -413,7 +412,9 @@ describe('openTasks: start-up housekeeping', () => {
 			database,
 			ownership,
 			storage: null
-		});
+		};
+		// A previous session: one task left running, one finished long ago.
+		const first = openTasks(options);
 		await first.ready;
 		const stale = await launched(first.repo, 'stale');
 		clock.advance(8 * 86_400_000);
@@ -421,15 +422,7 @@ describe('openTasks: start-up housekeeping', () => {
 		const release = await ownership.hold(recent);
 		first.close();
 
-		const second = openTasks({
-			...ALICE,
-			audit: api,
-			retentionDays: 7,
-			now: clock.now,
-			database,
-			ownership,
-			storage: null
-		});
+		const second = openTasks(options);
 		await second.ready;
 		expect(await second.repo.get(stale)).toBeUndefined();
 		expect((await second.repo.get(recent))?.state).toBe('En cours');
