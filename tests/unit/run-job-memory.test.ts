@@ -5,13 +5,8 @@
  * deterministic, unlike timings or RSS. The writer has its own guard (xlsx-memory.test.ts); this
  * one catches the rest of the pipeline keeping pages, rows or items.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const probe = fileURLToPath(new URL('./run-job-memory-probe.ts', import.meta.url));
+import { runMemoryProbe } from '../helpers/memory-probe';
 
 interface Probe {
 	peakHeap: number;
@@ -21,11 +16,9 @@ interface Probe {
 	measured: number;
 }
 
-async function measure(pages: number, keep = false): Promise<Probe> {
-	const args = ['--expose-gc', '--import', 'tsx', probe, String(pages)];
-	if (keep) args.push('keep');
-	const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 20 });
-	return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Probe;
+function measure(pages: number, keep = false): Promise<Probe> {
+	const probe = new URL('./run-job-memory-probe.ts', import.meta.url);
+	return runMemoryProbe<Probe>(probe, [String(pages), ...(keep ? ['keep'] : [])]);
 }
 
 const MB = 1 << 20;

@@ -1,11 +1,6 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { hasNativeDeflateRaw } from '../../src/lib/core/xlsx/index';
-
-const run = promisify(execFile);
-const probe = fileURLToPath(new URL('./xlsx-memory-probe.ts', import.meta.url));
+import { runMemoryProbe } from '../helpers/memory-probe';
 
 interface Probe {
 	peakHeap: number;
@@ -13,12 +8,10 @@ interface Probe {
 	output: number;
 }
 
-/** Live memory after a full GC between pages: deterministic, unlike timings or RSS. */
-async function measure(rows: number, engine: string, keep = false): Promise<Probe> {
-	const args = ['--expose-gc', '--import', 'tsx', probe, String(rows), engine];
-	if (keep) args.push('keep');
-	const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 20 });
-	return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Probe;
+/** Live memory after a full GC between pages. */
+function measure(rows: number, engine: string, keep = false): Promise<Probe> {
+	const probe = new URL('./xlsx-memory-probe.ts', import.meta.url);
+	return runMemoryProbe<Probe>(probe, [String(rows), engine, ...(keep ? ['keep'] : [])]);
 }
 
 const MB = 1 << 20;
