@@ -1,13 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import {
 	TaskDataError,
-	decryptChunks,
-	encryptBlob,
-	generateZipKey
+	decryptChunksFrom,
+	encryptBlobInto,
+	generateZipKey,
+	type CipherOptions,
+	type EncryptedChunk
 } from '../../src/lib/tasks/crypto';
 import { blobBytes, bytes } from './tasks-helpers';
 
 const OPTS = { bindTo: 'task-1', chunkSize: 1000 };
+
+/** Every chunk, in memory, as the repository would have written them. */
+async function encryptBlob(key: CryptoKey, blob: Blob, options: CipherOptions) {
+	const chunks: EncryptedChunk[] = [];
+	await encryptBlobInto(key, blob, options, async (chunk) => chunks.push(chunk));
+	return chunks;
+}
+
+/** Decrypts chunks held in memory, each found by its index as the repository reads them. */
+function decryptChunks(
+	key: CryptoKey,
+	chunks: readonly EncryptedChunk[],
+	options: { bindTo: string; count: number }
+): Promise<Blob> {
+	return decryptChunksFrom(key, async (i) => chunks.find((c) => c.index === i), options);
+}
 
 async function refused(promise: Promise<unknown>): Promise<string> {
 	try {

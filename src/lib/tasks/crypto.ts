@@ -78,17 +78,6 @@ export async function encryptBlobInto(
 	return count;
 }
 
-/** Every chunk of `blob`, encrypted, in memory (tests, small files). */
-export async function encryptBlob(
-	key: CryptoKey,
-	blob: Blob,
-	options: CipherOptions
-): Promise<EncryptedChunk[]> {
-	const chunks: EncryptedChunk[] = [];
-	await encryptBlobInto(key, blob, options, async (chunk) => chunks.push(chunk));
-	return chunks;
-}
-
 /**
  * The ZIP back from its chunks, read one at a time by index (`read`), or a
  * TaskDataError('corrupt') when any chunk is missing, moved or altered: never a partly decrypted
@@ -118,17 +107,4 @@ export async function decryptChunksFrom(
 		parts.push(new Blob([plain]));
 	}
 	return new Blob(parts, { type: options.type ?? 'application/zip' });
-}
-
-/** `decryptChunksFrom` over chunks in memory; duplicates or extra chunks are refused too. */
-export async function decryptChunks(
-	key: CryptoKey,
-	chunks: readonly EncryptedChunk[],
-	options: { bindTo: string; count: number; type?: string }
-): Promise<Blob> {
-	const sorted = [...chunks].sort((a, b) => a.index - b.index);
-	if (sorted.length !== options.count || sorted.some((c, i) => c.index !== i)) {
-		throw new TaskDataError('corrupt', MESSAGES.corrupt);
-	}
-	return decryptChunksFrom(key, async (index) => sorted[index], options);
 }
