@@ -19,6 +19,7 @@ import {
 import { openSandboxDb, type SqliteDb } from './db.ts';
 import { FaultInjector, tokenGeneration, type FaultConfig, type FaultDecision } from './faults.ts';
 import { DEFAULT_SEED, type Scale } from './generator.ts';
+import { sandboxSignIn, type SandboxOidcOptions, type SandboxSignIn } from './oidc/index.ts';
 import { parisToday } from './paris.ts';
 import { SandboxStore, type ListRequest } from './store.ts';
 
@@ -40,6 +41,8 @@ export interface SandboxOptions {
 	db?: SqliteDb;
 	/** Progress of a first-time generation (share done, 0..1). */
 	onProgress?: (done: number) => void;
+	/** The OpenID Connect provider at `/oidc` (sandbox/oidc); false: demo tokens only. */
+	oidc?: SandboxOidcOptions | false;
 }
 
 export interface StoredExtractionEvent {
@@ -59,6 +62,8 @@ export interface SandboxHandler {
 	readonly events: StoredExtractionEvent[];
 	/** Set when the database had to be generated at start. */
 	readonly generated: { ms: number; bytes: number } | null;
+	/** Null when started with `oidc: false`. */
+	readonly signIn: SandboxSignIn | null;
 	close(): void;
 }
 
@@ -377,6 +382,7 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 	const events: StoredExtractionEvent[] = [];
 	let eventCount = 0;
 	const today = () => options.today ?? parisToday();
+	const signIn = options.oidc === false ? null : sandboxSignIn(options.oidc);
 
 	async function api(req: IncomingMessage, url: URL, path: string): Promise<Reply> {
 		const matched = matchRoute(path);
@@ -391,15 +397,14 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 		}
 		const token = bearer(req);
 		// `sandbox-alice.2` is a refreshed `sandbox-alice`: the same account.
-		const account = token === null ? undefined : store.account(tokenGeneration(token).base);
-		if (!account) {
-			throw new Problem(
-				401,
-				token === null ? 'Jeton d’accès manquant.' : 'Jeton d’accès inconnu ou expiré.',
-				{},
-				UNAUTHORIZED_HEADERS
-			);
+		let account = token === null ? undefined : store.account(tokenGeneration(token).base);
+		let refused = token === null ? 'Jeton d’accès manquant.' : 'Jeton d’accès inconnu ou expiré.';
+		if (!account && token !== null && signIn) {
+			const checked = await signIn.check(token);
+			if (checked.ok) account = store.account(checked.accountToken);
+			else refused = checked.reason;
 		}
+		if (!account) throw new Problem(401, refused, {}, UNAUTHORIZED_HEADERS);
 		const { route } = matched;
 		if (route.kind === 'me') {
 			const name = account.structureId ? store.structureName(account.structureId) : undefined;
@@ -579,6 +584,7 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 	const handler = ((req: IncomingMessage, res: ServerResponse, next?: Next) => {
 		const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
 		const path = url.pathname;
+		if (signIn?.handles(path)) return signIn.serve(req, res);
 		const isControl = path === CONTROL_PATH || path.startsWith(`${CONTROL_PATH}/`);
 		const isApi = path === mount || path.startsWith(`${mount}/`);
 		if (!isControl && !isApi) {
@@ -611,6 +617,7 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 		faults: { value: faults, enumerable: true },
 		events: { value: events, enumerable: true },
 		generated: { value: generated, enumerable: true },
+		signIn: { value: signIn, enumerable: true },
 		close: { value: () => store.close(), enumerable: true }
 	});
 }
