@@ -86,7 +86,7 @@ function loopbackMatch(value: string, registered: readonly string[]): boolean {
 
 const APP_URIS = ['http://127.0.0.1/', 'http://localhost/', 'http://[::1]/'];
 
-function configuration(key: SigningKey, ttl: number, stats: OidcStats): Configuration {
+function configuration(key: SigningKey, ttl: number): Configuration {
 	const account = (id: string) => SANDBOX_ACCOUNTS.find((a) => a.userId === id);
 	return {
 		clients: [
@@ -167,7 +167,7 @@ function configuration(key: SigningKey, ttl: number, stats: OidcStats): Configur
 		clientBasedCORS: (_ctx, origin) => loopbackMatch(`${origin}/`, APP_URIS),
 		renderError: async (ctx, out) => {
 			ctx.type = 'html';
-			ctx.body = providerErrorPage(out);
+			ctx.body = providerErrorPage({ ...out });
 		}
 	};
 }
@@ -204,7 +204,7 @@ export class SandboxOidc implements OidcVerificationKeys {
 	provider(issuer: string): Provider {
 		let provider = this.#providers.get(issuer);
 		if (!provider) {
-			provider = new Provider(issuer, configuration(this.#key, this.tokenTtlSeconds, this.stats));
+			provider = new Provider(issuer, configuration(this.#key, this.tokenTtlSeconds));
 			// Post-logout URIs match on any loopback port, like the redirect URIs.
 			const client = provider.Client.prototype as {
 				postLogoutRedirectUriAllowed(v: string): boolean;
@@ -300,7 +300,10 @@ export class SandboxOidc implements OidcVerificationKeys {
 	}
 
 	#failed(res: ServerResponse, error: unknown): void {
-		if (res.headersSent) return res.destroy();
+		if (res.headersSent) {
+			res.destroy();
+			return;
+		}
 		const expired = error instanceof errors.SessionNotFound;
 		res.writeHead(expired ? 400 : 500, { 'Content-Type': 'text/html; charset=utf-8' });
 		res.end(

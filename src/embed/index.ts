@@ -17,6 +17,7 @@ export type {
 	TaskState,
 	TaskSummary,
 	TokenGetter,
+	TokenRequest,
 	Unmount,
 	ExtractionsBrutesAttributes,
 	ExtractionsBrutesEventMap
@@ -49,7 +50,8 @@ function attach(root: ShadowRoot, options: Public.MountOptions): () => Promise<v
 		config: async () => settingsOf(options, doc),
 		...(options.getToken ? { getToken: options.getToken } : {}),
 		...(options.onTaskCreated ? { onTaskCreated: options.onTaskCreated } : {}),
-		...(options.onTaskDone ? { onTaskDone: options.onTaskDone } : {})
+		...(options.onTaskDone ? { onTaskDone: options.onTaskDone } : {}),
+		...(options.onSwitchAccount ? { onSwitchAccount: options.onSwitchAccount } : {})
 	});
 	const app = mountComponent(EmbeddedApp, { target: root, props: { session } });
 	void session.load();
@@ -101,6 +103,7 @@ export class ExtractionsBrutesElement extends HTMLElement {
 	static readonly observedAttributes = ATTRIBUTES;
 
 	#getToken: Public.TokenGetter | null = null;
+	#onSwitchAccount: (() => void) | null = null;
 	#detach: (() => Promise<void>) | null = null;
 	/** Mounts and unmounts one after the other, never two at once. */
 	#queue: Promise<void> = Promise.resolve();
@@ -121,12 +124,27 @@ export class ExtractionsBrutesElement extends HTMLElement {
 		this.#getToken = value;
 	}
 
+	get onSwitchAccount(): (() => void) | null {
+		return this.#onSwitchAccount;
+	}
+	set onSwitchAccount(value: (() => void) | null) {
+		const had = this.#onSwitchAccount !== null;
+		this.#onSwitchAccount = value;
+		// Whether « Changer de compte » is offered is decided at mount.
+		if (had !== (value !== null) && this.isConnected) this.#schedule();
+	}
+
 	connectedCallback() {
-		// A getter set on the element before the module defined it is an own property: take it.
+		// Properties set on the element before the module defined it are own properties: take them.
 		if (Object.hasOwn(this, 'getToken')) {
 			const value = (this as { getToken: Public.TokenGetter | null }).getToken;
 			delete (this as { getToken?: unknown }).getToken;
 			this.getToken = value;
+		}
+		if (Object.hasOwn(this, 'onSwitchAccount')) {
+			const value = (this as { onSwitchAccount: (() => void) | null }).onSwitchAccount;
+			delete (this as { onSwitchAccount?: unknown }).onSwitchAccount;
+			this.#onSwitchAccount = value;
 		}
 		this.#schedule();
 	}
@@ -159,7 +177,8 @@ export class ExtractionsBrutesElement extends HTMLElement {
 			this.dispatchEvent(new CustomEvent(type, { detail: task, bubbles: true }));
 		this.#detach = attach(root, {
 			apiBaseUrl: this.getAttribute('api-base-url') ?? '',
-			getToken: async () => (await this.#getToken?.()) ?? null,
+			getToken: async (request) => (await this.#getToken?.(request)) ?? null,
+			...(this.#onSwitchAccount ? { onSwitchAccount: () => this.#onSwitchAccount?.() } : {}),
 			onTaskCreated: dispatch('task-created'),
 			onTaskDone: dispatch('task-done'),
 			...optional('tasksDatabase', this.getAttribute('tasks-database') ?? undefined),

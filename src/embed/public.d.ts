@@ -26,8 +26,18 @@ export interface TaskSummary {
 	dueAt: number | null;
 }
 
-/** Returns the bearer token for the next request (null: none). Called before each request. */
-export type TokenGetter = () => Promise<string | null> | string | null;
+/**
+ * Returns the bearer token for the next request (null: none). Called before each request with no
+ * argument: a cached token is fine. After the API refused a token (401) it is called once with
+ * `{ refresh: true }`: return a new token (renew it with your identity provider), and the request
+ * is replayed once with it; a second refusal shows « Session expirée ».
+ */
+export type TokenGetter = (request?: TokenRequest) => Promise<string | null> | string | null;
+
+export interface TokenRequest {
+	/** True after a 401: the last token was refused, a fresh one is wanted. */
+	refresh: boolean;
+}
 
 export interface MountOptions {
 	/** Base URL of the SPICO API, e.g. `https://spico.example/api/v1` (relative: to the page). */
@@ -37,6 +47,12 @@ export interface MountOptions {
 	onTaskCreated?: (task: TaskSummary) => void;
 	/** A task ended: done (its ZIP was offered), failed or cancelled. */
 	onTaskDone?: (task: TaskSummary) => void;
+	/**
+	 * Offered as « Changer de compte » when the signed-in account is a personal one (it cannot
+	 * extract): switch the user to the structure's account, then remount or reload the module.
+	 * Absent: the personal account's page only says to switch.
+	 */
+	onSwitchAccount?: () => void;
 	/** Task database name after the prefix `extractions-brutes:` (default `taches`). */
 	tasksDatabase?: string;
 	/** Longest period the form accepts, in years (default 5). */
@@ -83,6 +99,8 @@ export declare class ExtractionsBrutesElement extends HTMLElement {
 	apiBaseUrl: string | null;
 	/** Read at every request: replacing it does not remount the module. */
 	getToken: TokenGetter | null;
+	/** See `MountOptions.onSwitchAccount`; set it before inserting the element. */
+	onSwitchAccount: (() => void) | null;
 	addEventListener<K extends keyof ExtractionsBrutesEventMap>(
 		type: K,
 		listener: (this: ExtractionsBrutesElement, ev: ExtractionsBrutesEventMap[K]) => unknown,

@@ -8,12 +8,40 @@ import { PAGE_LIMIT_MAX } from './contract/spico';
 import { DEFAULT_MAX_PERIOD_YEARS } from './core/request';
 
 export const DEFAULT_RETENTION_DAYS = 7;
+export const DEFAULT_AUTH_SCOPE = 'openid profile';
+
+/** OpenID Connect sign-in of the standalone app (SPEC §12): src/lib/auth. */
+export const AuthConfigSchema = v.object({
+	/** The provider's issuer; its discovery document is `{issuer}/.well-known/openid-configuration`. */
+	issuer: v.pipe(v.string(), v.trim(), v.url('adresse du fournisseur d’identité attendue')),
+	/** A public client (no secret) allowed Authorization Code + PKCE. */
+	clientId: v.pipe(v.string(), v.trim(), v.nonEmpty('identifiant du client attendu')),
+	scope: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty('portée attendue'))),
+	/**
+	 * The `prompt` of « Changer de compte »: `login` (default, understood by every provider) or
+	 * `select_account` where the provider offers an account chooser.
+	 */
+	switchAccountPrompt: v.optional(
+		v.picklist(['login', 'select_account'], 'login ou select_account attendu')
+	)
+});
+
+export interface AuthConfig {
+	issuer: string;
+	clientId: string;
+	scope: string;
+	switchAccountPrompt: 'login' | 'select_account';
+}
 
 export const AppConfigSchema = v.object({
 	/** Base URL of the SPICO API, absolute or relative to the page. */
 	apiBaseUrl: v.pipe(v.string(), v.trim(), v.nonEmpty('adresse de l’API attendue')),
-	/** Bearer token, for sandbox and demo deployments only: the embedded module gets `getToken`. */
+	/**
+	 * Bearer token, a sandbox convenience: honoured only when the API is on this machine (loopback).
+	 * Real deployments sign in with `auth`; the embedded module gets `getToken`.
+	 */
 	token: v.optional(v.pipe(v.string(), v.nonEmpty('jeton vide'))),
+	auth: v.optional(AuthConfigSchema),
 	maxPeriodYears: v.optional(
 		v.pipe(
 			v.number(),
@@ -50,6 +78,7 @@ export const AppConfigSchema = v.object({
 export interface AppConfig {
 	apiBaseUrl: string;
 	token?: string;
+	auth?: AuthConfig;
 	maxPeriodYears: number;
 	retentionDays: number;
 	tasksDatabase?: string;
@@ -62,11 +91,24 @@ export class ConfigError extends Error {
 	override readonly name = 'ConfigError';
 }
 
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/** Whether `url` (resolved against `base`) names this machine; false when it cannot be told. */
+export function isLoopbackUrl(url: string, base?: string): boolean {
+	try {
+		const { hostname, protocol } = new URL(url, base);
+		return (protocol === 'http:' || protocol === 'https:') && LOOPBACK.test(hostname);
+	} catch {
+		return false;
+	}
+}
+
 /**
  * Validates the content of `config.json` (or an embedding host's options, named by `source` in
- * the messages) and fills in the defaults.
+ * the messages) and fills in the defaults. `base` resolves a relative `apiBaseUrl` (the page's
+ * address), to tell whether the API is on this machine.
  */
-export function parseConfig(data: unknown, source = 'config.json'): AppConfig {
+export function parseConfig(data: unknown, source = 'config.json', base?: string): AppConfig {
 	const r = v.safeParse(AppConfigSchema, data);
 	if (!r.success) {
 		const issue = r.issues[0];
@@ -75,10 +117,33 @@ export function parseConfig(data: unknown, source = 'config.json'): AppConfig {
 			`Configuration invalide (${source})${path ? `, champ « ${path} »` : ''} : ${issue.message}.`
 		);
 	}
-	const { apiBaseUrl, token, maxPeriodYears, retentionDays, tasksDatabase, pageSize } = r.output;
+	const { apiBaseUrl, token, auth, maxPeriodYears, retentionDays, tasksDatabase, pageSize } =
+		r.output;
+	// A bearer token in a public file is a demo convenience: anywhere but on this machine it would
+	// hand every visitor the account (SPEC §12).
+	if (token !== undefined && !isLoopbackUrl(apiBaseUrl, base)) {
+		throw new ConfigError(
+			`Configuration refusée (${source}) : le champ « token » n’est accepté que pour une API sur ce poste (localhost, 127.0.0.1), pas pour ${apiBaseUrl}. Un jeton écrit dans un fichier public donnerait le compte à tout visiteur : retirez « token » et configurez la connexion « auth » (OpenID Connect).`
+		);
+	}
+	if (auth && new URL(auth.issuer).protocol !== 'https:' && !isLoopbackUrl(auth.issuer)) {
+		throw new ConfigError(
+			`Configuration refusée (${source}), champ « auth.issuer » : le fournisseur d’identité doit être en https (${auth.issuer}).`
+		);
+	}
 	return {
 		apiBaseUrl,
 		...(token === undefined ? {} : { token }),
+		...(auth === undefined
+			? {}
+			: {
+					auth: {
+						issuer: auth.issuer,
+						clientId: auth.clientId,
+						scope: auth.scope ?? DEFAULT_AUTH_SCOPE,
+						switchAccountPrompt: auth.switchAccountPrompt ?? 'login'
+					}
+				}),
 		maxPeriodYears: maxPeriodYears ?? DEFAULT_MAX_PERIOD_YEARS,
 		retentionDays: retentionDays ?? DEFAULT_RETENTION_DAYS,
 		...(tasksDatabase === undefined ? {} : { tasksDatabase }),
@@ -120,7 +185,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<AppCo
 	} catch {
 		throw new ConfigError('Configuration illisible : config.json n’est pas un JSON valide.');
 	}
-	return parseConfig(data);
+	return parseConfig(data, 'config.json', String(url));
 }
 
 /**

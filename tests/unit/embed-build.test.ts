@@ -119,6 +119,10 @@ describe('taskSummary', () => {
 // The public declarations (src/embed/public.d.ts, shipped as extractions-brutes.d.ts), used as a
 // host would: type-level only, checked by svelte-check in `npm run check`.
 expectTypeOf<Public.MountOptions['getToken']>().toEqualTypeOf<Public.TokenGetter | undefined>();
+// After a 401 the getter is asked for a fresh token: `{ refresh: true }` (SPEC §12).
+expectTypeOf<Parameters<Public.TokenGetter>>().toEqualTypeOf<[request?: Public.TokenRequest]>();
+expectTypeOf<Public.TokenRequest['refresh']>().toEqualTypeOf<boolean>();
+expectTypeOf<Public.MountOptions['onSwitchAccount']>().toEqualTypeOf<(() => void) | undefined>();
 expectTypeOf(useAsAHost).returns.toEqualTypeOf<Promise<Public.TaskOutcome | null>>();
 expectTypeOf<
 	HTMLElementTagNameMap['extractions-brutes']
@@ -131,8 +135,10 @@ expectTypeOf<keyof Public.ExtractionsBrutesAttributes>().toEqualTypeOf<
 async function useAsAHost(mount: typeof Public.mount): Promise<Public.TaskOutcome | null> {
 	const unmount = mount(document.body, {
 		apiBaseUrl: 'https://spico.example/api/v1',
-		getToken: async () => 'jeton',
-		onTaskDone: (task) => void task.files.map((f) => f.rows)
+		// A host that caches its token and renews it only when asked to.
+		getToken: async (request) => (request?.refresh ? 'jeton-neuf' : 'jeton'),
+		onTaskDone: (task) => void task.files.map((f) => f.rows),
+		onSwitchAccount: () => void 0
 	});
 	await unmount();
 	const el = document.createElement('extractions-brutes');

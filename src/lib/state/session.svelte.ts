@@ -4,10 +4,16 @@
  * run. Whoever shows the app holds one (the standalone layout, an embedded `mount()`), so that a
  * run goes on while the user looks at the Tâches view.
  */
-import { createSpicoClient, type SpicoClient, type TokenGetter } from '../api/client';
+import {
+	createSpicoClient,
+	type SpicoClient,
+	type TokenGetter,
+	type TokenRequest
+} from '../api/client';
 import type { Thematic } from '../contract/spico';
 import { parisWallTimeOfMs, todayInParis } from '../core/calendar';
 import type { ExtractionRequest } from '../core/request';
+import type { AccountActions, SignIn } from '../auth/account';
 import { configTokenSource, loadConfig, type AppConfig } from '../config';
 import {
 	directAudit,
@@ -34,20 +40,45 @@ export interface ReadySession {
 	/** Null when this browser cannot keep tasks (IndexedDB refused, e.g. some private modes). */
 	tasks: TasksService | null;
 	tasksError: string | null;
+	/** What the header offers: sign-out, account switch (none with a host's or demo token). */
+	account: AccountActions;
+}
+
+/** A personal account (SPEC §2 step 1): no extraction, but the header and its account switch. */
+export interface PersonalSession {
+	kind: 'personal';
+	userName: string;
+	account: AccountActions;
 }
 
 export type SessionView =
-	{ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'personal' } | ReadySession;
+	| { kind: 'loading' }
+	/** `signIn`: the way out of a sign-in failure (« Se reconnecter »). */
+	| { kind: 'error'; message: string; signIn?: () => void }
+	/** Back from « Se déconnecter »: nothing of the previous session is shown. */
+	| { kind: 'signed-out'; signIn: () => void }
+	| PersonalSession
+	| ReadySession;
 
 /** Where a session gets its settings and token, and whom it tells about tasks. */
 export interface SessionSource {
 	/** The settings: config.json beside the app by default; an embedding host's options. */
 	config?: () => Promise<AppConfig>;
 	/** Called before each request; default: the `token` of the settings (sandbox and demos). */
-	getToken?: () => Promise<string | null> | string | null;
+	getToken?: (request?: TokenRequest) => Promise<string | null> | string | null;
 	/** For hosts: counts and names only, never patient data. Their errors are ignored. */
 	onTaskCreated?: (task: TaskSummary) => void;
 	onTaskDone?: (task: TaskSummary) => void;
+	/** Standalone: OpenID Connect when the settings have `auth` (src/lib/auth). */
+	signIn?: SignIn;
+	/** Embedded: the host's « Changer de compte » (the personal account's page offers it). */
+	onSwitchAccount?: () => void;
+}
+
+/** A failed sign-in, or an API that refused the token: « Se reconnecter » is the way out. */
+function isSignInFailure(error: unknown): boolean {
+	const e = error as { name?: string; kind?: string };
+	return e.name === 'AuthError' || (e.name === 'ApiError' && e.kind === 'unauthorized');
 }
 
 function messageOf(error: unknown): string {
@@ -61,6 +92,8 @@ export const TASKS_UNAVAILABLE =
 
 export class AppSession {
 	view = $state.raw<SessionView>({ kind: 'loading' });
+	/** The renewal after a 401 failed: « Session expirée », « Se reconnecter ». */
+	expired = $state(false);
 	readonly run = new ExtractionRun();
 	readonly #source: SessionSource;
 	/** The launch in progress, until its hooks (task, audit) are through. */
@@ -74,19 +107,34 @@ export class AppSession {
 	async load(): Promise<void> {
 		this.#closeTasks();
 		this.view = { kind: 'loading' };
+		this.expired = false;
 		try {
 			const config = await (this.#source.config ?? (() => loadConfig()))();
 			const hostToken = this.#source.getToken;
-			// A host's getter is called before each request, and again on a 401; standalone, the
-			// demo token of config.json (sandbox only) is re-read on a 401.
-			const getToken: TokenGetter = hostToken
-				? async () => (await hostToken()) ?? null
+			const { signIn, onSwitchAccount } = this.#source;
+			let account: AccountActions = onSwitchAccount ? { switchAccount: onSwitchAccount } : {};
+			// A host's getter is called before each request, and with `{ refresh: true }` after a
+			// 401; standalone, the OpenID Connect sign-in, or else the demo token of config.json
+			// (sandbox only), re-read on a 401.
+			let getToken: TokenGetter = hostToken
+				? async (request) => (await hostToken(request)) ?? null
 				: configTokenSource(config);
+			if (!hostToken && config.auth && signIn) {
+				const outcome = await signIn.start(config.auth, () => (this.expired = true));
+				if (this.#closed) return;
+				if (outcome.kind === 'redirecting') return;
+				if (outcome.kind === 'signed-out') {
+					this.view = { kind: 'signed-out', signIn: () => void this.signInAgain() };
+					return;
+				}
+				getToken = outcome.getToken;
+				account = outcome.account;
+			}
 			const client = createSpicoClient({ baseUrl: config.apiBaseUrl, getToken });
 			const me = await client.me();
 			if (this.#closed) return;
 			if (me.account.type === 'personal') {
-				this.view = { kind: 'personal' };
+				this.view = { kind: 'personal', userName: me.user.name, account };
 				return;
 			}
 			const scope = { userId: me.user.id, structureId: me.account.structureId };
@@ -119,10 +167,61 @@ export class AppSession {
 				structureId: me.account.structureId,
 				structureName: me.account.structureName,
 				tasks,
-				tasksError
+				tasksError,
+				account
 			};
 		} catch (error) {
-			if (!this.#closed) this.view = { kind: 'error', message: messageOf(error) };
+			if (this.#closed) return;
+			const signIn = this.#source.signIn;
+			this.view = {
+				kind: 'error',
+				message: messageOf(error),
+				...(signIn && isSignInFailure(error) ? { signIn: () => void this.signInAgain() } : {})
+			};
+		}
+	}
+
+	/** « Se déconnecter »: the provider's session ends too; nothing of the tasks stays shown. */
+	signOut(): Promise<void> {
+		const signOut = this.#account()?.signOut;
+		return signOut ? this.#leave(signOut) : Promise.resolve();
+	}
+
+	/** « Changer de compte »: a new sign-in (standalone), or the host's callback (embedded). */
+	async switchAccount(): Promise<void> {
+		const account = this.#account();
+		if (!account?.switchAccount) return;
+		if (account.leavesPage) return this.#leave(account.switchAccount);
+		await account.switchAccount();
+	}
+
+	/** « Se reconnecter » after « Session expirée ». */
+	signInAgain(): Promise<void> {
+		const signIn = this.#source.signIn;
+		if (!signIn) return this.load();
+		return this.#leave(async () => {
+			// No sign-in started yet (the settings failed): load everything again.
+			if (!(await signIn.again())) await this.load();
+		});
+	}
+
+	#account(): AccountActions | null {
+		const view = this.view;
+		return view.kind === 'ready' || view.kind === 'personal' ? view.account : null;
+	}
+
+	/**
+	 * Closes the session before the page goes to the provider: the run is cancelled, the task
+	 * database closed, and the view emptied at once.
+	 */
+	async #leave(then: () => Promise<void> | void): Promise<void> {
+		await this.close();
+		this.view = { kind: 'loading' };
+		this.#closed = false;
+		try {
+			await then();
+		} catch (error) {
+			this.view = { kind: 'error', message: messageOf(error) };
 		}
 	}
 
