@@ -9,7 +9,7 @@ import { DEFAULT_SEED, SANDBOX_ACCOUNTS, SCALES, type Scale } from './generator.
 import { createSandboxServer } from './server.ts';
 
 const USAGE = `Usage : npm run sandbox -- [--scale small|medium|large] [--port 8787] [--seed 42]
-                         [--today AAAA-MM-JJ]
+                         [--today AAAA-MM-JJ] [--token-ttl <secondes>]
 Pannes : --latency <ms> --error-rate <0..1> --error-status <500|502|503|504>
          --unauthorized-after <n> --throttle-every <n> --throttle-status <429|503>
          --retry-after <s> --drop-every <n> --malformed <liste>:<index>:<champ>
@@ -30,6 +30,7 @@ function main(): void {
 				port: { type: 'string', default: '8787' },
 				seed: { type: 'string', default: String(DEFAULT_SEED) },
 				today: { type: 'string' },
+				'token-ttl': { type: 'string' },
 				help: { type: 'boolean', short: 'h' },
 				...FAULT_FLAGS
 			},
@@ -49,6 +50,10 @@ function main(): void {
 	const seed = Number(values.seed);
 	if (!Number.isInteger(seed)) fail('--seed : entier attendu');
 	if (values.today !== undefined && !isIsoDate(values.today)) fail('--today : AAAA-MM-JJ attendu');
+	const ttl = values['token-ttl'] === undefined ? undefined : Number(values['token-ttl']);
+	if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 5 || ttl > 86_400)) {
+		fail('--token-ttl : entier de 5 à 86400 secondes attendu');
+	}
 	let faults;
 	try {
 		faults = faultsFromFlags(values);
@@ -64,7 +69,8 @@ function main(): void {
 			`\rGénération des données ${scale} (graine ${seed})… ${Math.round(done * 100)} %`
 		);
 	};
-	createSandboxServer({ scale, seed, port, today: values.today, faults, onProgress })
+	const oidc = ttl === undefined ? {} : { tokenTtlSeconds: ttl };
+	createSandboxServer({ scale, seed, port, today: values.today, faults, onProgress, oidc })
 		.then((sandbox) => {
 			if (announced) {
 				const g = sandbox.handler.generated;
@@ -76,6 +82,10 @@ function main(): void {
 			console.log(`Bac à sable SPICO (${scale}, graine ${seed}) : ${sandbox.url}`);
 			console.log(`Contrôle des pannes : ${sandbox.origin}/__sandbox/faults`);
 			if (Object.keys(faults).length > 0) console.log(`Pannes actives : ${JSON.stringify(faults)}`);
+			const ttlSeconds = sandbox.handler.signIn?.oidc.tokenTtlSeconds;
+			console.log(
+				`Fournisseur OpenID Connect : ${sandbox.origin}/oidc (client extractions-brutes, jetons valables ${ttlSeconds} s)`
+			);
 			console.log('Jetons de démonstration (Authorization: Bearer <jeton>) :');
 			for (const a of SANDBOX_ACCOUNTS) {
 				const what = a.structureId ? `compte structure ${a.structureId}` : 'compte personnel';

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Plugin, PreviewServer, ViteDevServer } from 'vite';
+import { CLIENT_ID, DEFAULT_SCOPE, OIDC_PATH, issuerForHost } from './oidc/constants.ts';
 import type { SandboxHandler } from './server.ts';
 
 const API_PATH = '/api/v1';
@@ -33,19 +34,35 @@ export function sandboxPlugin(): Plugin {
 			if (!SCALES.includes(scale)) throw new Error(`SANDBOX_SCALE : ${SCALES.join(', ')} attendu`);
 			const seed = Number(process.env['SANDBOX_SEED'] ?? DEFAULT_SEED);
 			if (!Number.isInteger(seed)) throw new Error('SANDBOX_SEED : entier attendu');
-			const h = createSandboxHandler({ scale, seed });
+			const ttl = process.env['SANDBOX_TOKEN_TTL'];
+			const h = createSandboxHandler({
+				scale,
+				seed,
+				oidc: ttl ? { tokenTtlSeconds: Number(ttl) } : {}
+			});
 			const made = h.generated
 				? `, données générées en ${(h.generated.ms / 1000).toFixed(1)} s`
 				: '';
 			log(
-				`Bac à sable SPICO (${scale}, graine ${seed}) sur ${API_PATH}${made} — jeton sandbox-alice`
+				`Bac à sable SPICO (${scale}, graine ${seed}) sur ${API_PATH}${made} — ${
+					token ? `jeton ${token}` : `connexion OpenID Connect par ${OIDC_PATH}`
+				}`
 			);
 			return h;
 		}));
 
-	// The dev app reads its API from config.json; the token is the sandbox's demo account.
-	const token = process.env['SANDBOX_TOKEN'] ?? 'sandbox-alice';
-	const config = JSON.stringify({ apiBaseUrl: API_PATH, ...(token ? { token } : {}) });
+	// The dev app reads its API from config.json and signs in through the sandbox's provider, at
+	// the address the browser used (its issuer); SANDBOX_TOKEN=sandbox-alice skips the sign-in.
+	const token = process.env['SANDBOX_TOKEN'] ?? '';
+	const configFor = (host: string | undefined): string => {
+		const issuer = issuerForHost(host);
+		if (token || !issuer)
+			return JSON.stringify({ apiBaseUrl: API_PATH, ...(token ? { token } : {}) });
+		return JSON.stringify({
+			apiBaseUrl: API_PATH,
+			auth: { issuer, clientId: CLIENT_ID, scope: DEFAULT_SCOPE }
+		});
+	};
 
 	function mount(server: ViteDevServer | PreviewServer): void {
 		const log = (msg: string) => server.config.logger.info(msg, { timestamp: true });
@@ -56,14 +73,16 @@ export function sandboxPlugin(): Plugin {
 					'Content-Type': 'application/json; charset=utf-8',
 					'Cache-Control': 'no-store'
 				});
-				res.end(config);
+				res.end(configFor(req.headers.host));
 				return;
 			}
 			const ours =
 				path === API_PATH ||
 				path.startsWith(`${API_PATH}/`) ||
 				path === CONTROL_PATH ||
-				path.startsWith(`${CONTROL_PATH}/`);
+				path.startsWith(`${CONTROL_PATH}/`) ||
+				path === OIDC_PATH ||
+				path.startsWith(`${OIDC_PATH}/`);
 			if (!ours) return next();
 			load(log).then((h) => h(req, res, next), next);
 		};

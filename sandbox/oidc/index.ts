@@ -3,7 +3,8 @@
  * `/oidc`, and the check of its access tokens. Hooked into sandbox/server.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OIDC_PATH, SandboxOidc, type SandboxOidcOptions } from './provider.ts';
+import { OIDC_PATH } from './constants.ts';
+import { SandboxOidc, type SandboxOidcOptions } from './provider.ts';
 import { tokenVerifier, type TokenCheck } from './verify.ts';
 
 export { OIDC_PATH, SandboxOidc, type SandboxOidcOptions, type TokenCheck };
@@ -13,7 +14,7 @@ export {
 	DEFAULT_SCOPE,
 	DEFAULT_TOKEN_TTL_SECONDS,
 	issuerForHost
-} from './provider.ts';
+} from './constants.ts';
 
 export interface SandboxSignIn {
 	readonly oidc: SandboxOidc;

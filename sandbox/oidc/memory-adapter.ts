@@ -9,6 +9,15 @@ interface Entry {
 	expiresAt: number;
 }
 
+/** The models a grant's revocation takes with it (not sessions or interactions). */
+const GRANTABLE = new Set([
+	'AccessToken',
+	'AuthorizationCode',
+	'RefreshToken',
+	'DeviceCode',
+	'BackchannelAuthenticationRequest'
+]);
+
 interface Shelves {
 	stores: Map<string, Map<string, Entry>>;
 	grants: Map<string, Set<string>>;
@@ -35,7 +44,7 @@ class MemoryAdapter implements Adapter {
 
 	async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
 		this.#store.set(id, { payload, expiresAt: Date.now() + expiresIn * 1000 });
-		if (payload.grantId) {
+		if (payload.grantId && GRANTABLE.has(this.#name)) {
 			const { grants } = this.#shelves;
 			let ids = grants.get(payload.grantId);
 			if (!ids) grants.set(payload.grantId, (ids = new Set()));

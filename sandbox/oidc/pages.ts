@@ -4,7 +4,7 @@
  * fetched from elsewhere.
  */
 import { SANDBOX_STRUCTURES, type SandboxAccount } from '../generator.ts';
-import { OIDC_PATH } from './provider.ts';
+import { OIDC_PATH } from './constants.ts';
 
 const escape = (text: string) =>
 	text.replace(

@@ -10,20 +10,18 @@ import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { SANDBOX_ACCOUNTS } from '../generator.ts';
+import {
+	API_AUDIENCE,
+	API_SCOPE,
+	CLIENT_ID,
+	DEFAULT_SCOPE,
+	DEFAULT_TOKEN_TTL_SECONDS,
+	LOOPBACK_HOSTS,
+	OIDC_PATH,
+	issuerForHost
+} from './constants.ts';
 import { memoryAdapters } from './memory-adapter.ts';
 import { loginPage, logoutPage, providerErrorPage, signedOutPage } from './pages.ts';
-
-export const OIDC_PATH = '/oidc';
-/** The API's audience: the resource indicator its access tokens are issued for. */
-export const API_AUDIENCE = 'urn:spico-sandbox:api';
-/** The app's client: public (no secret), Authorization Code + PKCE only. */
-export const CLIENT_ID = 'extractions-brutes';
-/** The scope the API's access tokens carry (besides the OpenID ones). */
-export const API_SCOPE = 'spico';
-export const DEFAULT_SCOPE = `openid profile ${API_SCOPE}`;
-export const DEFAULT_TOKEN_TTL_SECONDS = 600;
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export interface OidcStats {
 	/** Sign-ins completed on the login page. */
@@ -52,19 +50,6 @@ function signingKey(): SigningKey {
 		privateJwk: { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' },
 		publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }
 	};
-}
-
-/** `127.0.0.1:5173` → `http://127.0.0.1:5173/oidc`; null for a host that is not loopback. */
-export function issuerForHost(host: string | undefined): string | null {
-	if (!host) return null;
-	let url: URL;
-	try {
-		url = new URL(`http://${host}`);
-	} catch {
-		return null;
-	}
-	if (!LOOPBACK_HOSTS.has(url.hostname) || url.pathname !== '/' || url.username) return null;
-	return `http://${url.host}${OIDC_PATH}`;
 }
 
 /** Same loopback address and path, any port (RFC 8252 §7.3, for the app's dev and test ports). */
@@ -286,8 +271,13 @@ export class SandboxOidc implements OidcVerificationKeys {
 		const grant = new provider.Grant({ clientId, accountId: account.userId });
 		const scope =
 			typeof details.params['scope'] === 'string' ? details.params['scope'] : DEFAULT_SCOPE;
-		const oidcScopes = scope.split(' ').filter((s) => s === 'openid' || s === 'profile');
-		grant.addOIDCScope(oidcScopes.join(' ') || 'openid');
+		const known = new Set(['openid', 'profile', API_SCOPE]);
+		grant.addOIDCScope(
+			scope
+				.split(' ')
+				.filter((s) => known.has(s))
+				.join(' ') || 'openid'
+		);
 		grant.addResourceScope(API_AUDIENCE, API_SCOPE);
 		const grantId = await grant.save();
 		this.stats.logins++;

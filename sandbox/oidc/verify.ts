@@ -5,7 +5,8 @@
  */
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from 'jose';
 import { SANDBOX_ACCOUNTS } from '../generator.ts';
-import { API_AUDIENCE, type OidcVerificationKeys } from './provider.ts';
+import { API_AUDIENCE } from './constants.ts';
+import type { OidcVerificationKeys } from './provider.ts';
 
 export type TokenCheck =
 	| {
