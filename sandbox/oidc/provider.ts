@@ -8,6 +8,7 @@
  */
 import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SignJWT, importJWK, type JWTPayload } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { SANDBOX_ACCOUNTS } from '../generator.ts';
 import {
@@ -183,6 +184,17 @@ export class SandboxOidc implements OidcVerificationKeys {
 
 	issuers(): string[] {
 		return [...this.#providers.keys()];
+	}
+
+	/**
+	 * A JWT access token signed with the provider's key, with the claims given: the tests forge
+	 * the ones the provider would never issue (another audience, already expired).
+	 */
+	async sign(claims: JWTPayload): Promise<string> {
+		const key = await importJWK(this.#key.privateJwk as never, 'RS256');
+		return new SignJWT(claims)
+			.setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: String(this.#key.privateJwk.kid) })
+			.sign(key);
 	}
 
 	/** The provider of `issuer` (`http://127.0.0.1:8787/oidc`), created on first use. */

@@ -21,13 +21,17 @@ describe('parseConfig', () => {
 
 	it('keeps the token and the settings given', () => {
 		expect(
-			parseConfig({
-				apiBaseUrl: '/api/v1',
-				token: 'sandbox-alice',
-				maxPeriodYears: 3,
-				retentionDays: 2,
-				pageSize: 250
-			})
+			parseConfig(
+				{
+					apiBaseUrl: '/api/v1',
+					token: 'sandbox-alice',
+					maxPeriodYears: 3,
+					retentionDays: 2,
+					pageSize: 250
+				},
+				'config.json',
+				'http://localhost:5173/config.json'
+			)
 		).toEqual({
 			apiBaseUrl: '/api/v1',
 			token: 'sandbox-alice',
@@ -35,6 +39,58 @@ describe('parseConfig', () => {
 			retentionDays: 2,
 			pageSize: 250
 		});
+	});
+
+	it('honours a token only for an API on this machine, and says why otherwise', () => {
+		for (const apiBaseUrl of [
+			'http://127.0.0.1:8787/api/v1',
+			'http://localhost/api/v1',
+			'http://[::1]:8787/api/v1'
+		]) {
+			expect(parseConfig({ apiBaseUrl, token: 'sandbox-alice' }).token).toBe('sandbox-alice');
+		}
+		const refusal =
+			/Configuration refusée \(config.json\) : le champ « token » n’est accepté que pour une API sur ce poste .*https:\/\/spico.example\/api\/v1.*configurez la connexion « auth »/;
+		expect(() =>
+			parseConfig({ apiBaseUrl: 'https://spico.example/api/v1', token: 'sandbox-alice' })
+		).toThrow(refusal);
+		// A relative API is on the page's host: a deployment's, not this machine's.
+		expect(() =>
+			parseConfig({ apiBaseUrl: '/api/v1', token: 'x' }, 'config.json', 'https://app.example/')
+		).toThrow(/Configuration refusée/);
+		// Not resolvable: not provably local.
+		expect(() => parseConfig({ apiBaseUrl: '/api/v1', token: 'x' })).toThrow(
+			/Configuration refusée/
+		);
+		// Look-alike host names are not loopback.
+		expect(() =>
+			parseConfig({ apiBaseUrl: 'http://127.0.0.1.evil.example/api', token: 'x' })
+		).toThrow(/Configuration refusée/);
+		expect(() => parseConfig({ apiBaseUrl: 'http://localhost.evil.example/', token: 'x' })).toThrow(
+			/Configuration refusée/
+		);
+	});
+
+	it('reads the sign-in settings, with the defaults', () => {
+		const auth = { issuer: 'https://sso.example/realms/spico', clientId: 'extractions-brutes' };
+		expect(parseConfig({ apiBaseUrl: 'https://spico.example/api/v1', auth }).auth).toEqual({
+			...auth,
+			scope: 'openid profile',
+			switchAccountPrompt: 'login'
+		});
+		expect(() =>
+			parseConfig({ apiBaseUrl: '/api', auth: { ...auth, issuer: 'pas une adresse' } })
+		).toThrow(/champ « auth.issuer » : adresse du fournisseur d’identité attendue/);
+		expect(() => parseConfig({ apiBaseUrl: '/api', auth: { issuer: auth.issuer } })).toThrow(
+			/champ « auth.clientId »/
+		);
+		expect(() =>
+			parseConfig({ apiBaseUrl: '/api', auth: { ...auth, issuer: 'http://sso.example/realms/x' } })
+		).toThrow(/doit être en https/);
+		expect(
+			parseConfig({ apiBaseUrl: '/api', auth: { ...auth, issuer: 'http://127.0.0.1:8787/oidc' } })
+				.auth?.issuer
+		).toBe('http://127.0.0.1:8787/oidc');
 	});
 
 	it('names the faulty field in French', () => {
@@ -86,6 +142,15 @@ describe('configTokenSource', () => {
 });
 
 describe('loadConfig', () => {
+	it('refuses to start with a token for an API elsewhere, and takes it for a local one', async () => {
+		const fetch = fetchReturning(Response.json({ apiBaseUrl: '/api/v1', token: 'sandbox-alice' }));
+		await expect(loadConfig({ url: URL_, fetch })).rejects.toThrow(/Configuration refusée/);
+		const local = fetchReturning(Response.json({ apiBaseUrl: '/api/v1', token: 'sandbox-alice' }));
+		await expect(
+			loadConfig({ url: 'http://127.0.0.1:5173/config.json', fetch: local })
+		).resolves.toMatchObject({ token: 'sandbox-alice' });
+	});
+
 	it('loads and validates config.json', async () => {
 		const fetch = fetchReturning(Response.json({ apiBaseUrl: 'http://api.test/api/v1' }));
 		await expect(loadConfig({ url: URL_, fetch })).resolves.toMatchObject({ maxPeriodYears: 5 });
