@@ -252,8 +252,8 @@ export class SandboxOidc implements OidcVerificationKeys {
 			res.writeHead(200, {
 				'Content-Type': 'text/html; charset=utf-8',
 				'Cache-Control': 'no-store',
-				'Content-Security-Policy':
-					"default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+				// No form-action: the login form's redirects end on the app, another origin.
+				'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'"
 			});
 			res.end(loginPage(details.uid, SANDBOX_ACCOUNTS));
 			return;
