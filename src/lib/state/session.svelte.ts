@@ -108,6 +108,8 @@ export class AppSession {
 		this.#closeTasks();
 		this.view = { kind: 'loading' };
 		this.expired = false;
+		// Whether this load signs in with OpenID Connect: then « Se reconnecter » is the way out.
+		let signingIn = false;
 		try {
 			const config = await (this.#source.config ?? (() => loadConfig()))();
 			const hostToken = this.#source.getToken;
@@ -120,6 +122,7 @@ export class AppSession {
 				? async (request) => (await hostToken(request)) ?? null
 				: configTokenSource(config);
 			if (!hostToken && config.auth && signIn) {
+				signingIn = true;
 				const outcome = await signIn.start(config.auth, () => (this.expired = true));
 				if (this.#closed) return;
 				if (outcome.kind === 'redirecting') return;
@@ -172,11 +175,10 @@ export class AppSession {
 			};
 		} catch (error) {
 			if (this.#closed) return;
-			const signIn = this.#source.signIn;
 			this.view = {
 				kind: 'error',
 				message: messageOf(error),
-				...(signIn && isSignInFailure(error) ? { signIn: () => void this.signInAgain() } : {})
+				...(signingIn && isSignInFailure(error) ? { signIn: () => void this.signInAgain() } : {})
 			};
 		}
 	}
