@@ -9,7 +9,12 @@
 import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SignJWT, importJWK, type JWTPayload } from 'jose';
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+	errors,
+	interactionPolicy,
+	type Configuration,
+	type KoaContextWithOIDC
+} from 'oidc-provider';
 import { SANDBOX_ACCOUNTS } from '../generator.ts';
 import {
 	API_AUDIENCE,
@@ -71,6 +76,16 @@ function loopbackMatch(value: string, registered: readonly string[]): boolean {
 }
 
 const APP_URIS = ['http://127.0.0.1/', 'http://localhost/', 'http://[::1]/'];
+
+/**
+ * The default prompts, less the consent oidc-provider asks of native clients at every sign-in:
+ * the client is "native" only for its loopback redirect URIs, and the demo users consent once.
+ */
+function prompts() {
+	const policy = interactionPolicy.base();
+	policy.get('consent')?.checks.remove('native_client_prompt');
+	return policy;
+}
 
 function configuration(key: SigningKey, ttl: number): Configuration {
 	const account = (id: string) => SANDBOX_ACCOUNTS.find((a) => a.userId === id);
@@ -147,6 +162,7 @@ function configuration(key: SigningKey, ttl: number): Configuration {
 			Grant: 8 * 3600
 		},
 		interactions: {
+			policy: prompts(),
 			url: (_ctx, interaction) => `${OIDC_PATH}/interaction/${interaction.uid}`
 		},
 		// Browsers on loopback origins only: the sandbox's app in dev and tests.

@@ -13,6 +13,7 @@ import { readZip } from '../helpers/read-extraction';
 import { axeViolations, launchBrowser } from './harness';
 import {
 	openSignIn,
+	refreshGrants,
 	signInAs,
 	startSignInRig,
 	type SignInPage,
@@ -191,6 +192,49 @@ describe('a personal account', () => {
 		expect([...books.keys()]).toEqual(['RDV 15032023_20022024.xlsx']);
 		expect(books.get('RDV 15032023_20022024.xlsx')!.rows('RDV').length).toBeGreaterThan(10);
 		expect(consoleErrors).toEqual([]);
+	});
+});
+
+describe('a token refused in the middle of a run', () => {
+	afterAll(() => rig.sandbox.handler.faults.reset());
+
+	// Small pages: the run makes enough requests for the token to expire during it.
+	const smallPages = () => ({ config: { ...rig.config, pageSize: 50 } });
+
+	it('is renewed once and the run goes on', async () => {
+		const { page, requests, unauthorized, consoleErrors } = await open(smallPages());
+		await signInAs(page, 'Alice Martin');
+		await fillRdvOnly(page);
+		// Every token seen by the API so far expires after the next few requests.
+		rig.sandbox.handler.faults.set({ expireTokenAfter: 4 });
+		const books = readZip(await zipOf(await extract(page)));
+		expect(books.get('RDV 15032023_20022024.xlsx')!.rows('RDV').length).toBeGreaterThan(10);
+		expect(unauthorized.length).toBeGreaterThanOrEqual(1);
+		expect(refreshGrants(requests)).toBeGreaterThanOrEqual(1);
+		expect(await page.getByText(/Session expirée/).count()).toBe(0);
+		expect(consoleErrors).toEqual([]);
+	});
+
+	it('when the renewal fails: « Session expirée », and « Se reconnecter » signs in again', async () => {
+		const { page } = await open(smallPages());
+		await signInAs(page, 'Alice Martin');
+		await fillRdvOnly(page);
+		await page.context().route(`${rig.issuer}/token`, (route) => route.abort());
+		rig.sandbox.handler.faults.set({ expireTokenAfter: 3 });
+		await launchButton(page).click();
+		const banner = page.getByRole('alert').filter({ hasText: 'Session expirée' }).first();
+		await banner.waitFor({ timeout: 60_000 });
+		await page
+			.getByText(/Session expirée — reconnectez-vous puis relancez/)
+			.first()
+			.waitFor();
+		rig.sandbox.handler.faults.reset();
+		await page.context().unroute(`${rig.issuer}/token`);
+		await page.getByRole('button', { name: 'Se reconnecter' }).click();
+		// The provider's session is still open: back at once, signed in, the form ready.
+		await launchButton(page).waitFor({ timeout: 30_000 });
+		expect(await page.locator('header').innerText()).toContain('Alice Martin');
+		expect(await page.getByText(/Session expirée/).count()).toBe(0);
 	});
 });
 
