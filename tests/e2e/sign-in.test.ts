@@ -94,8 +94,9 @@ describe('signed in through the provider', () => {
 		if (SCREENSHOTS)
 			await page.screenshot({ path: `${SCREENSHOTS}/connexion.png`, fullPage: true });
 		await signInAs(page, 'Alice Martin');
-		await fillEverything(page, { from: FROM, to: TO });
+		await launchButton(page).waitFor({ timeout: 30_000 });
 		if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/en-tete.png` });
+		await fillEverything(page, { from: FROM, to: TO });
 		zip = await zipOf(await extract(page));
 		await page.getByRole('heading', { name: 'Extraction terminée' }).waitFor();
 
