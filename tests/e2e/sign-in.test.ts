@@ -170,6 +170,17 @@ describe('signed in through the provider', () => {
 	});
 });
 
+describe('a bookmark of Tâches', () => {
+	it('comes back to Tâches after the sign-in', async () => {
+		const { page } = await open({ path: '/taches' });
+		await signInAs(page, 'Alice Martin');
+		await page
+			.locator('a[aria-current="page"]', { hasText: 'Tâches' })
+			.waitFor({ timeout: 30_000 });
+		expect(page.url()).toBe(new URL('taches', rig.appUrl).href);
+	});
+});
+
 describe('a personal account', () => {
 	it('keeps the header and Tâches, and « Changer de compte » leads to alice, who extracts', async () => {
 		const { page, consoleErrors } = await open();

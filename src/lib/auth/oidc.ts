@@ -170,6 +170,12 @@ export async function signInWithOidc(
 		} catch (error) {
 			throw callbackError(error);
 		}
+		// Back to the page the sign-in started from (a bookmark of Tâches), within the app only.
+		const back = typeof user.state === 'string' ? user.state : null;
+		const app = new URL(options.appUrl);
+		if (back && back.startsWith(app.pathname) && !back.startsWith('//') && back !== app.pathname) {
+			options.replaceUrl(new URL(back, app));
+		}
 		return { kind: 'signed-in', account: oidcAccount(manager, user, config, options) };
 	}
 	const attempted = Number(storage.getItem(ATTEMPT_KEY) ?? 0);
@@ -179,8 +185,16 @@ export async function signInWithOidc(
 			'Le fournisseur d’identité a renvoyé vers l’application sans réponse de connexion : vérifiez l’adresse de retour enregistrée pour ce client, puis reconnectez-vous.'
 		);
 	}
-	await redirectToSignIn(manager, storage);
+	await redirectToSignIn(manager, storage, { returnTo: pathInApp(url, options.appUrl) });
 	return { kind: 'redirecting' };
+}
+
+/** The page's path when it is the app's (never another origin's), to come back to after sign-in. */
+function pathInApp(url: URL, appUrl: string): string | undefined {
+	const app = new URL(appUrl);
+	return url.origin === app.origin && url.pathname.startsWith(app.pathname)
+		? url.pathname
+		: undefined;
 }
 
 /** A sign-in the user asked for (« Se reconnecter »): no loop guard to pass. */
@@ -197,10 +211,13 @@ export async function signInAgain(config: AuthConfig, options: OidcOptions): Pro
 async function redirectToSignIn(
 	manager: UserManager,
 	storage: Storage,
-	prompt?: string
+	options: { prompt?: string; returnTo?: string | undefined } = {}
 ): Promise<void> {
 	storage.setItem(ATTEMPT_KEY, String(Date.now()));
-	await manager.signinRedirect(prompt ? { prompt } : {});
+	await manager.signinRedirect({
+		...(options.prompt ? { prompt: options.prompt } : {}),
+		...(options.returnTo ? { state: options.returnTo } : {})
+	});
 }
 
 function oidcAccount(
@@ -262,7 +279,7 @@ function oidcAccount(
 		},
 		async switchAccount() {
 			await manager.removeUser();
-			await redirectToSignIn(manager, storage, config.switchAccountPrompt);
+			await redirectToSignIn(manager, storage, { prompt: config.switchAccountPrompt });
 		},
 		get renewals() {
 			return renewals;
