@@ -15,13 +15,15 @@ import { STATUS_CODES } from '../src/lib/contract/spico';
 import { planExtraction, type ExtractionContext } from '../src/lib/core/extraction/plan';
 import { runWorkbookJob } from '../src/lib/core/extraction/run-job';
 import type { ExtractionRequest } from '../src/lib/core/request';
+import { launchInstant } from '../src/lib/core/calendar';
+import { FILE_KINDS } from '../src/lib/core/file-kinds';
 
 const { values } = parseArgs({
 	options: { scale: { type: 'string', default: 'medium' }, fresh: { type: 'boolean' } }
 });
-const TODAY = '2026-06-30';
-const LAUNCHED_AT = '2026-06-30T10:15:00';
+// 30/06/2026 10:15 in Paris.
 const LAUNCHED_AT_MS = Date.UTC(2026, 5, 30, 8, 15, 0);
+const TODAY = '2026-06-30';
 
 const cacheDir = values.fresh ? mkdtempSync(join(tmpdir(), 'parts-digest-')) : undefined;
 const sandbox = await createSandboxServer({
@@ -35,27 +37,17 @@ try {
 	if (me.account.type !== 'structure') throw new Error('alice doit être un compte structure');
 	const catalogue = await client.thematics(me.account.structureId);
 	const request: ExtractionRequest = {
-		from: '2019-01-01',
-		to: '2026-06-30',
+		period: { from: '2019-01-01', to: '2026-06-30' },
 		archived: true,
 		statuses: [...STATUS_CODES],
-		files: {
-			administratif: true,
-			rdv: true,
-			hospitalisations: true,
-			cercleDeSoins: true,
-			thematiques: true
-		},
-		statuts: true,
+		kinds: [...FILE_KINDS],
 		forms: catalogue.flatMap((t) => t.forms.map((f) => ({ thematicId: t.id, formId: f.id })))
 	};
 	const context: ExtractionContext = {
 		structure: { id: me.account.structureId, name: me.account.structureName },
 		userId: me.user.id,
 		request,
-		today: TODAY,
-		launchedAt: LAUNCHED_AT,
-		launchedAtMs: LAUNCHED_AT_MS
+		launch: launchInstant(LAUNCHED_AT_MS)
 	};
 	const plan = planExtraction(request, catalogue);
 	console.log(`# ${plan.zipName}`);

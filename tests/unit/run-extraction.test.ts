@@ -4,6 +4,7 @@
  * a failure names its file, every worker is terminated, nothing is returned half-built, and
  * cancelling ends the run at once in any phase.
  */
+import { launchInstant } from '../../src/lib/core/calendar';
 import { expose } from 'comlink';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { STATUS_CODES } from '../../src/lib/contract/spico';
@@ -51,23 +52,13 @@ const CONTEXT: ExtractionContext = {
 	structure: { id: 's', name: 'S' },
 	userId: 'u',
 	request: {
-		from: '2023-01-01',
-		to: '2023-12-31',
+		period: { from: '2023-01-01', to: '2023-12-31' },
 		archived: false,
 		statuses: [...STATUS_CODES],
-		files: {
-			administratif: true,
-			rdv: true,
-			hospitalisations: true,
-			cercleDeSoins: false,
-			thematiques: false
-		},
-		statuts: false,
+		kinds: ['administratif', 'rdv', 'hospitalisations'],
 		forms: []
 	},
-	today: '2024-01-10',
-	launchedAt: '2024-01-10T10:00:00',
-	launchedAtMs: Date.UTC(2024, 0, 10, 9)
+	launch: launchInstant(Date.UTC(2024, 0, 10, 9))
 };
 
 function built(jobId: string): SealedWorkbook {
@@ -186,7 +177,7 @@ describe('runExtraction', () => {
 		]);
 		expect(outcome.size).toBe(2);
 		expect(outcome.blob.size).toBe(2);
-		expect(zipCalls.map((c) => c.mtime)).toEqual([CONTEXT.launchedAtMs]);
+		expect(zipCalls.map((c) => c.mtime)).toEqual([CONTEXT.launch.ms]);
 		expect(phases.filter((p) => p.endsWith(':done'))).toHaveLength(3);
 		expect(workers).toHaveLength(3);
 		expect(workers.every((w) => w.terminated)).toBe(true);

@@ -156,7 +156,7 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 		for (const job of plan.jobs) options.onProgress(job.id, { phase: 'zip' });
 		if (!zipper) throw new Error('Aucun worker pour assembler l’archive.');
 		const zipped = await Promise.race([
-			zipper.api.zipWorkbooks(files, context.launchedAtMs),
+			zipper.api.zipWorkbooks(files, context.launch.ms),
 			zipper.died,
 			aborted
 		]).catch((error: unknown) => {

@@ -95,16 +95,19 @@ function informationsOf(job: WorkbookJob, ctx: ExtractionContext) {
 	const entries = [
 		{ label: 'Structure', value: ctx.structure.name },
 		{ label: 'Fichier', value: job.label },
-		{ label: 'Période', value: `du ${formatFr(request.from)} au ${formatFr(request.to)}` },
+		{
+			label: 'Période',
+			value: `du ${formatFr(request.period.from)} au ${formatFr(request.period.to)}`
+		},
 		{ label: 'Dossiers archivés', value: request.archived ? 'Oui' : 'Non' },
 		{ label: 'Statuts des dossiers', value: statuses },
-		{ label: "Date et heure d'extraction", value: wallTimeFr(ctx.launchedAt) },
+		{ label: "Date et heure d'extraction", value: wallTimeFr(ctx.launch.wallTime) },
 		{
 			label: 'Origine',
 			value: 'Extraction brute générée dans le navigateur à partir de l’API SPICO Dossiers'
 		}
 	];
-	if (job.kind === 'thematique') {
+	if (job.kind === 'thematiques') {
 		const labels = job.thematic.forms.filter((f) => job.formIds.includes(f.id)).map((f) => f.label);
 		entries.splice(2, 0, { label: 'Formulaires', value: labels.join(' ; ') });
 	}
@@ -121,10 +124,7 @@ export async function runWorkbookJob(
 	const dataset = datasetOf(job);
 	const { request } = ctx;
 	// The page's clock, not the worker's: one clock for the extraction (clamped to ZIP's range).
-	const workbook = createWorkbook({
-		informations: informationsOf(job, ctx),
-		...(ctx.launchedAtMs === undefined ? {} : { mtime: ctx.launchedAtMs })
-	});
+	const workbook = createWorkbook({ informations: informationsOf(job, ctx), mtime: ctx.launch.ms });
 	const sheets = dataset.sheets.map((spec) => workbook.addSheet(spec));
 	let buffers: Row[][] = sheets.map(() => []);
 	const timings: JobTimings = {
@@ -142,10 +142,10 @@ export async function runWorkbookJob(
 		buffers[sheetIndex]!.push(row);
 	};
 	const issues: MappingIssues = { unknownChoiceCodes: 0, mismatchedValues: 0 };
-	const rowContext = { period: { from: request.from, to: request.to }, today: ctx.today, issues };
+	const rowContext = { period: request.period, today: ctx.launch.today, issues };
 	const query = {
-		from: request.from,
-		to: request.to,
+		from: request.period.from,
+		to: request.period.to,
 		archived: request.archived,
 		statuses: request.statuses,
 		limit: options.pageLimit ?? pageLimitOf(dataset)
