@@ -165,7 +165,7 @@ export async function wrapWorker(page: Page, pre: string): Promise<() => Promise
 export const IS_CALL = `
 const isCall = (data, method, jobId) =>
 	!!data && data.type === 'APPLY' && Array.isArray(data.path) && data.path[0] === method &&
-	(jobId === undefined || data.argumentList?.[0]?.value?.id === jobId);
+	(jobId === undefined || data.argumentList?.[0]?.value?.job?.id === jobId);
 const block = (ms) => { const end = Date.now() + ms; while (Date.now() < end); };
 `;
 

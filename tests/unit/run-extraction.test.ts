@@ -11,7 +11,7 @@ import { STATUS_CODES } from '../../src/lib/contract/spico';
 import type { ExtractionContext, ExtractionPlan } from '../../src/lib/core/extraction/plan';
 import type { JobProgress } from '../../src/lib/core/extraction/run-job';
 import { fileError, runExtraction } from '../../src/lib/engine/run-extraction';
-import type { SealedWorkbook } from '../../src/lib/engine/sealed-workbook';
+import type { SealedWorkbook } from '../../src/lib/core/extraction/sealed-workbook';
 
 // Node has no ErrorEvent; the pool reads `message` from it as a browser gives it.
 class FakeErrorEvent extends Event {
@@ -90,13 +90,10 @@ function fakeWorkers(script: Record<string, Behaviour>, zip: 'ok' | 'hang' = 'ok
 		expose(
 			{
 				async runWorkbookJob(
-					job: { id: string },
-					_ctx: unknown,
-					_url: string,
-					_token: unknown,
-					onProgress: (p: JobProgress) => void
+					{ job }: { job: { id: string } },
+					page: { onProgress: (p: JobProgress) => void }
 				) {
-					await onProgress({ phase: 'fetch', fetched: 0, total: null });
+					await page.onProgress({ phase: 'fetch', fetched: 0, total: null });
 					await new Promise((r) => setTimeout(r, 5));
 					switch (script[job.id] ?? 'ok') {
 						case 'ok':
