@@ -1,4 +1,5 @@
 import { inflateSync, unzipSync } from 'fflate';
+import { informationRows } from '../../src/lib/core/extraction/informations';
 import { randomBytes } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -320,11 +321,15 @@ describe('data sheet layout', () => {
 describe('Informations sheet', () => {
 	it('comes last and holds the context, row counts, full names and the column dictionary', async () => {
 		const wb = createWorkbook({
-			informations: [
-				{ label: 'Structure', value: 'PLATEFORME TND TEST' },
-				{ label: 'Période', value: 'du 01/03/2023 au 28/03/2023' },
-				{ label: "Date et heure d'extraction", value: '28/03/2023 10:15' }
-			]
+			informations: (summary) =>
+				informationRows(
+					[
+						{ label: 'Structure', value: 'PLATEFORME TND TEST' },
+						{ label: 'Période', value: 'du 01/03/2023 au 28/03/2023' },
+						{ label: "Date et heure d'extraction", value: '28/03/2023 10:15' }
+					],
+					summary
+				)
 		});
 		const form = 'Questionnaire de développement psychomoteur (0-6 ans)';
 		const a = wb.addSheet({ name: form, columns: [col('Réponse')] });
@@ -470,7 +475,8 @@ describe('Excel limits', () => {
 			[col('T')],
 			Array.from({ length: 8 }, () => [long]),
 			{
-				maxWarningDetails: 3
+				maxWarningDetails: 3,
+				informations: (summary) => informationRows([], summary)
 			}
 		);
 		expect(w.result.cutCells).toBe(8);

@@ -4,11 +4,10 @@
  * extraction worker runs it, and so do Node tests and benchmarks.
  */
 import type { RetryNotice, SpicoClient } from '../../api/client';
-import { STATUS_CODES, STATUS_LABELS } from '../../contract/spico';
-import { formatFr } from '../calendar';
 import { pageLimitOf, type MappingIssues, type RowContext, type RowSink } from '../datasets/index';
 import type { Row } from '../table';
 import { createWorkbook, type SheetInfo, type Warning } from '../xlsx/index';
+import { informationRows, informationsOf } from './informations';
 import { datasetOf, type ExtractionContext, type WorkbookJob } from './plan';
 
 export type JobProgress =
@@ -82,38 +81,6 @@ async function* prefetching<T>(source: AsyncIterator<T>): AsyncGenerator<T> {
 	}
 }
 
-function wallTimeFr(wallTime: string): string {
-	return `${formatFr(wallTime.slice(0, 10))} ${wallTime.slice(11, 16)}`;
-}
-
-function informationsOf(job: WorkbookJob, ctx: ExtractionContext) {
-	const { request } = ctx;
-	const statuses =
-		request.statuses.length === STATUS_CODES.length
-			? 'Tous'
-			: request.statuses.map((s) => STATUS_LABELS[s]).join(' ; ');
-	const entries = [
-		{ label: 'Structure', value: ctx.structure.name },
-		{ label: 'Fichier', value: job.label },
-		{
-			label: 'Période',
-			value: `du ${formatFr(request.period.from)} au ${formatFr(request.period.to)}`
-		},
-		{ label: 'Dossiers archivés', value: request.archived ? 'Oui' : 'Non' },
-		{ label: 'Statuts des dossiers', value: statuses },
-		{ label: "Date et heure d'extraction", value: wallTimeFr(ctx.launch.wallTime) },
-		{
-			label: 'Origine',
-			value: 'Extraction brute générée dans le navigateur à partir de l’API SPICO Dossiers'
-		}
-	];
-	if (job.kind === 'thematiques') {
-		const labels = job.thematic.forms.filter((f) => job.formIds.includes(f.id)).map((f) => f.label);
-		entries.splice(2, 0, { label: 'Formulaires', value: labels.join(' ; ') });
-	}
-	return entries;
-}
-
 export async function runWorkbookJob(
 	job: WorkbookJob,
 	ctx: ExtractionContext,
@@ -124,7 +91,11 @@ export async function runWorkbookJob(
 	const dataset = datasetOf(job);
 	const { request } = ctx;
 	// The page's clock, not the worker's: one clock for the extraction (clamped to ZIP's range).
-	const workbook = createWorkbook({ informations: informationsOf(job, ctx), mtime: ctx.launch.ms });
+	const entries = informationsOf(job, ctx);
+	const workbook = createWorkbook({
+		informations: (summary) => informationRows(entries, summary),
+		mtime: ctx.launch.ms
+	});
 	const sheets = dataset.sheets.map((spec) => workbook.addSheet(spec));
 	let buffers: Row[][] = sheets.map(() => []);
 	const timings: JobTimings = {
