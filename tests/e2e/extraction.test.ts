@@ -23,7 +23,7 @@ import {
 	type ReadWorkbook
 } from '../helpers/read-extraction';
 import { allItems, structureOf } from '../helpers/api';
-import { fillEverything } from '../helpers/form-driver';
+import { fillEverything } from '../../harness/form-driver';
 import { axeViolations, e2e, launchBrowser, openApp, type OpenedApp } from './harness';
 
 const FROM = '2023-03-15';

@@ -18,7 +18,7 @@ import { runWorkbookJob } from '../../src/lib/core/extraction/run-job';
 import type { ExtractionRequest } from '../../src/lib/core/request';
 import { buildZip } from '../../src/lib/core/zip';
 import { allItems } from '../helpers/api';
-import { everythingRequest } from '../helpers/form-driver';
+import { everythingRequest } from '../../harness/form-driver';
 import { createSandboxServer, type SandboxServer } from '../../sandbox/server';
 import {
 	naiveStatusDays,

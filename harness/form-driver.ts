@@ -3,9 +3,9 @@
  * that knows the form's labels. `scope` is a page or an element holding the module.
  */
 import type { Locator, Page } from 'playwright-core';
-import { STATUS_CODES, type Thematic } from '../../src/lib/contract/spico';
-import { FILE_KINDS } from '../../src/lib/core/file-kinds';
-import type { ExtractionRequest } from '../../src/lib/core/request';
+import { STATUS_CODES, type Thematic } from '../src/lib/contract/spico';
+import { FILE_KINDS } from '../src/lib/core/file-kinds';
+import type { ExtractionRequest } from '../src/lib/core/request';
 
 export type Scope = Page | Locator;
 
