@@ -79,6 +79,19 @@ function built(jobId: string): SealedWorkbook {
 }
 
 let workers: FakeWorker[];
+
+/** Calls received by the fake workers, awaited by the tests instead of polling or sleeping. */
+const callWaiters: { method: string; jobId?: string; resolve: () => void }[] = [];
+function callReached(method: string, jobId?: string): Promise<void> {
+	return new Promise((resolve) => callWaiters.push({ method, jobId, resolve }));
+}
+function noteCall(method: string, jobId?: string): void {
+	for (const w of [...callWaiters]) {
+		if (w.method !== method || (w.jobId !== undefined && w.jobId !== jobId)) continue;
+		callWaiters.splice(callWaiters.indexOf(w), 1);
+		w.resolve();
+	}
+}
 let zipCalls: { mtime: number | undefined; files: unknown[]; terminatedBefore: number }[];
 
 /** A worker whose API runs each job as `script` says; `zip` may hang. */
@@ -93,8 +106,10 @@ function fakeWorkers(script: Record<string, Behaviour>, zip: 'ok' | 'hang' = 'ok
 					{ job }: { job: { id: string } },
 					page: { onProgress: (p: JobProgress) => void }
 				) {
+					noteCall('runWorkbookJob', job.id);
 					await page.onProgress({ phase: 'fetch', fetched: 0, total: null });
-					await new Promise((r) => setTimeout(r, 5));
+					// The next turn of the event loop: the jobs interleave as real ones do.
+					await new Promise((r) => setImmediate(r));
 					switch (script[job.id] ?? 'ok') {
 						case 'ok':
 							return built(job.id);
@@ -115,6 +130,7 @@ function fakeWorkers(script: Record<string, Behaviour>, zip: 'ok' | 'hang' = 'ok
 				async zipWorkbooks(files: unknown[], mtime?: number) {
 					const terminatedBefore = workers.filter((w) => w.terminated).length;
 					zipCalls.push({ mtime, files, terminatedBefore });
+					noteCall('zipWorkbooks');
 					if (zip === 'hang') return never;
 					return { blob: new Blob([new Uint8Array([80, 75])]), size: 2 };
 				}
@@ -234,16 +250,11 @@ describe('runExtraction', () => {
 			const controller = new AbortController();
 			const script: Record<string, Behaviour> =
 				phase === 'fetch' ? { rdv: 'hang' } : { rdv: 'ok', administratif: 'ok' };
-			let zipping!: () => void;
-			const reachedZip = new Promise<void>((r) => (zipping = r));
-			const pending = run(fakeWorkers(script, 'hang'), controller.signal, (_, p) => {
-				if (p.phase === 'zip') zipping();
-			});
-			if (phase === 'zip') {
-				await reachedZip;
-				// The worker has the files and is zipping.
-				while (zipCalls.length === 0) await new Promise((r) => setTimeout(r, 1));
-			} else await new Promise((r) => setTimeout(r, 20));
+			// Cancelled once the worker holds the job that hangs, or the files to zip.
+			const reached =
+				phase === 'zip' ? callReached('zipWorkbooks') : callReached('runWorkbookJob', 'rdv');
+			const pending = run(fakeWorkers(script, 'hang'), controller.signal);
+			await reached;
 			const t0 = performance.now();
 			controller.abort();
 			await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
