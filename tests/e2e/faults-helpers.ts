@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { FaultConfig } from '../../sandbox/faults';
 import { readZip, type ReadWorkbook } from '../helpers/read-extraction';
 import { e2e } from './harness';
@@ -131,9 +132,56 @@ export function fileStateMatching(page: Page, pattern: RegExp, timeout = 60_000)
 
 /** Waits until the page has no worker left (each terminated). */
 export async function noWorkerLeft(page: Page, timeout = 5000): Promise<number> {
-	const until = Date.now() + timeout;
-	while (page.workers().length > 0 && Date.now() < until) await page.waitForTimeout(25);
+	// Each worker's own close event; the timeout only bounds a worker that never goes.
+	const closed = page.workers().map((w) => new Promise<void>((r) => w.once('close', () => r())));
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const bound = new Promise<void>((r) => (timer = setTimeout(r, timeout)));
+	await Promise.race([Promise.all(closed), bound]);
+	clearTimeout(timer);
 	return page.workers().length;
+}
+
+/**
+ * Counts, from now on, the ZIP object URLs the page creates: a ZIP is offered (downloaded or
+ * linked) only through one. Call it once the app is loaded, before launching.
+ */
+export async function countZipUrls(page: Page): Promise<() => Promise<number>> {
+	await page.evaluate(() => {
+		const w = window as unknown as { __zipUrls: number };
+		w.__zipUrls = 0;
+		const create = URL.createObjectURL.bind(URL);
+		URL.createObjectURL = (object: Blob | MediaSource) => {
+			if (object instanceof Blob && object.type === 'application/zip') w.__zipUrls++;
+			return create(object);
+		};
+	});
+	return () => page.evaluate(() => (window as unknown as { __zipUrls: number }).__zipUrls);
+}
+
+/** The outcomes of the audit events the sandbox receives from now on. */
+export async function auditFromNow(): Promise<() => Promise<string[]>> {
+	const outcomes = async () =>
+		(
+			(await (await control('extraction-events')).json()) as {
+				items: { event: { outcome: string } }[];
+			}
+		).items.map((e) => e.event.outcome);
+	const before = (await outcomes()).length;
+	return async () => (await outcomes()).slice(before);
+}
+
+/**
+ * Waits until a run is over for good: every worker closed (the workbooks, the ZIP and the page
+ * requests all live in workers) and its audit event received (the last thing a run does). After
+ * that nothing can start a download or ask the API for a page: no need to sleep and watch.
+ */
+export async function runOver(
+	page: Page,
+	audit: () => Promise<string[]>,
+	outcome: 'failed' | 'cancelled'
+): Promise<void> {
+	expect(await noWorkerLeft(page)).toBe(0);
+	await expect.poll(audit, { timeout: 15_000 }).toEqual([outcome]);
 }
 
 /**
