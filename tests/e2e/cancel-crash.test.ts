@@ -57,7 +57,7 @@ async function phaseShown(page: Page, phase: 'fetch' | 'write' | 'zip'): Promise
 interface RunWatch {
 	downloads: () => number;
 	zipUrls: () => Promise<number>;
-	audit: () => Promise<string[]>;
+	audit: Promise<string>;
 }
 
 /** What a run leaves behind, watched from before the launch. */
@@ -65,7 +65,7 @@ async function watchRun(page: Page): Promise<RunWatch> {
 	return {
 		downloads: countDownloads(page),
 		zipUrls: await countZipUrls(page),
-		audit: await auditFromNow()
+		audit: auditFromNow(page)
 	};
 }
 

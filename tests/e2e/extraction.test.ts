@@ -180,7 +180,7 @@ describe('cancelling', () => {
 			await fillEverything(page, { from: FROM, to: TO });
 			const downloads = countDownloads(page);
 			const zipUrls = await countZipUrls(page);
-			const audit = await auditFromNow();
+			const audit = auditFromNow(page);
 			// The lists' requests are held until Annuler is pressed: the run is surely fetching.
 			let release!: () => void;
 			const held = new Promise<void>((r) => (release = r));

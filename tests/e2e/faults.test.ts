@@ -184,7 +184,7 @@ describe('final faults: a French message naming the file, and no download', () =
 		const { page } = await open();
 		const downloads = countDownloads(page);
 		const zipUrls = await countZipUrls(page);
-		const audit = await auditFromNow();
+		const audit = auditFromNow(page);
 		await setFaults({ unauthorizedAfter: 3 });
 		await page.getByRole('button', { name: 'Lancer les extractions' }).click();
 		const text = await failureText(page);
@@ -231,7 +231,7 @@ describe('final faults: a French message naming the file, and no download', () =
 		const { page } = await open();
 		const downloads = countDownloads(page);
 		const zipUrls = await countZipUrls(page);
-		const audit = await auditFromNow();
+		const audit = auditFromNow(page);
 		await setFaults({
 			malformed: { list: 'appointments', index: 2, field: 'start', value: '2023-02-30T10:00:00Z' }
 		});
