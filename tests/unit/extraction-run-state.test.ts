@@ -5,7 +5,7 @@
  * paints over the next one.
  */
 import { launchInstant } from '../../src/lib/core/calendar';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { STATUS_CODES } from '../../src/lib/contract/spico';
 import type { JobProgress } from '../../src/lib/core/extraction/run-job';
 import type { ExtractionRequest } from '../../src/lib/core/request';
@@ -65,12 +65,17 @@ function env(hooks: RunHooks) {
 	};
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 0));
-/** Long enough for the coalesced progress to reach the state. */
-const nextTick = () => new Promise((r) => setTimeout(r, PROGRESS_INTERVAL_MS + 30));
+// The fake clock: the coalesced progress reaches the state exactly when its interval is over.
+const settle = () => vi.advanceTimersByTimeAsync(0);
+const nextTick = () => vi.advanceTimersByTimeAsync(PROGRESS_INTERVAL_MS);
 
 beforeEach(() => {
 	calls.length = 0;
+	vi.useFakeTimers();
+});
+
+afterEach(() => {
+	vi.useRealTimers();
 });
 
 describe('ExtractionRun', () => {
