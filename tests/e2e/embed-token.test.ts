@@ -10,7 +10,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveHost } from '../../examples/host/server';
 import { closeServer } from '../../examples/host/static-server';
-import { FILE_LEGENDS, launchButton, yesNo } from '../helpers/form-driver';
+import { FILE_LEGENDS, launchButton, yesNo } from '../../harness/form-driver';
 import { readZip } from '../helpers/read-extraction';
 import { collectConsoleErrors, e2e, launchBrowser, newContext } from './harness';
 

@@ -11,8 +11,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeServer } from '../../examples/host/static-server';
 import type { Scale } from '../../sandbox/generator';
 import { createSandboxServer, type SandboxServer } from '../../sandbox/server';
-import { serveApp } from './global-setup';
-import { collectConsoleErrors, newContext } from './harness';
+import { serveApp } from '../../harness/serve-app';
+import { collectConsoleErrors, newContext } from '../../harness/browser';
 
 const BUILD_DIR = fileURLToPath(new URL('../../build', import.meta.url));
 

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_AUDIENCE } from '../../sandbox/oidc/constants';
-import { FILE_LEGENDS, fillEverything, launchButton, yesNo } from '../helpers/form-driver';
+import { FILE_LEGENDS, fillEverything, launchButton, yesNo } from '../../harness/form-driver';
 import { readZip } from '../helpers/read-extraction';
 import { axeViolations, launchBrowser } from './harness';
 import {

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillEverything, launchButton } from '../helpers/form-driver';
+import { fillEverything, launchButton } from '../../harness/form-driver';
 import { readZip } from '../helpers/read-extraction';
 import { launchBrowser } from './harness';
 import {
