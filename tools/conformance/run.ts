@@ -514,14 +514,14 @@ async function listChecks(ctx: Context): Promise<void> {
 	for (const list of LISTS) {
 		const f = ctx.facts.get(list);
 		const rule = (name: string, issues: string[] | undefined, note: string) => {
-			if (!f) report.fail(`paging ${list}: ${name}`, 'liste jamais lue');
-			else if (issues && issues.length) report.fail(`paging ${list}: ${name}`, issues[0]!);
-			else report.ok(`paging ${list}: ${name}`, note);
+			if (!f) report.fail(`paging ${name} ${list}`, 'liste jamais lue');
+			else if (issues && issues.length) report.fail(`paging ${name} ${list}`, issues[0]!);
+			else report.ok(`paging ${name} ${list}`, note);
 		};
 		rule('total', f?.total, `${f?.reads ?? 0} lectures, ${f?.rows ?? 0} lignes`);
 		rule('unique', f?.unique, 'aucun doublon');
 		rule('ends', f?.ends, 'chaque lecture s’arrête sur nextCursor null');
-		rule('page size', f?.pageSize, 'items ≤ limit');
+		rule('page-size', f?.pageSize, 'items ≤ limit');
 	}
 }
 
