@@ -134,7 +134,30 @@ function onList(
 
 let fileActiveLeak: string | null = null;
 
-const RULES: { rule: string; expected: string[]; breakage: Breakage }[] = [
+const RULES: { rule: string; expected: string[]; why?: RegExp; breakage: Breakage }[] = [
+	{
+		rule: '/me not conforming to its schema',
+		expected: ['me', 'run'],
+		why: /FAIL me: GET \/me : réponse non conforme au schéma Me/,
+		breakage: async (ex, up) => {
+			const a = await up();
+			if (ex.path !== '/me' || a.status !== 200) return a;
+			const body = JSON.parse(a.body) as { user: Record<string, unknown> };
+			delete body.user.name;
+			return withJson(a, body);
+		}
+	},
+	{
+		rule: 'a catalogue not conforming to its schema',
+		expected: ['thematics'],
+		breakage: async (ex, up) => {
+			const a = await up();
+			if (!ex.path.endsWith('/thematics') || a.status !== 200) return a;
+			const body = JSON.parse(a.body) as { items: { forms: { fields: { type: string }[] }[] }[] };
+			body.items[0]!.forms[0]!.fields[0]!.type = 'inconnu';
+			return withJson(a, body);
+		}
+	},
 	{
 		rule: 'lies about total',
 		expected: ['paging total dossiers'],
@@ -258,6 +281,7 @@ const RULES: { rule: string; expected: string[]; breakage: Breakage }[] = [
 	{
 		rule: 'loops its cursor',
 		expected: ['paging ends dossiers', 'paging limits 1, 7, 5000'],
+		why: /FAIL paging ends dossiers: .*curseur déjà servi/,
 		breakage: onList('dossiers', (ex, a) => {
 			const cursor = ex.params.get('cursor');
 			if (ex.params.get('limit') !== '7' || cursor === null) return a;
@@ -267,6 +291,7 @@ const RULES: { rule: string; expected: string[]; breakage: Breakage }[] = [
 	{
 		rule: 'serves empty pages with new cursors forever',
 		expected: ['paging ends dossiers', 'paging limits 1, 7, 5000'],
+		why: /FAIL paging ends dossiers: .*4 pages vides avec un curseur/,
 		breakage: async (ex, up) => {
 			if (!isListRequest(ex, 'dossiers') || ex.params.get('limit') !== '7') return up();
 			const cursor = ex.params.get('cursor');
@@ -463,7 +488,7 @@ const RULES: { rule: string; expected: string[]; breakage: Breakage }[] = [
 ];
 
 describe('against a server broken on one rule, the kit names that rule', () => {
-	for (const { rule, expected, breakage } of RULES) {
+	for (const { rule, expected, why, breakage } of RULES) {
 		it(rule, async () => {
 			const broken = await createBrokenServer(sandbox, breakage);
 			try {
@@ -471,6 +496,7 @@ describe('against a server broken on one rule, the kit names that rule', () => {
 				const failures = r.lines.filter((l) => l.startsWith('FAIL')).join('\n');
 				expect(r.failedChecks, failures).toEqual([...expected].sort());
 				expect(r.failed).toBe(expected.length);
+				if (why) expect(failures).toMatch(why);
 			} finally {
 				await broken.close();
 			}
@@ -578,7 +604,10 @@ describe('npm run conformance', () => {
 		expect(good.code).toBe(0);
 		expect(good.out.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
 
-		const broken = await createBrokenServer(sandbox, RULES[0]!.breakage);
+		const broken = await createBrokenServer(
+			sandbox,
+			RULES.find((r) => r.rule === 'lies about total')!.breakage
+		);
 		try {
 			const bad = await cli(['--api', broken.url, '--token', 'sandbox-alice']);
 			expect(bad.code).toBe(1);

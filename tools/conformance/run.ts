@@ -151,6 +151,18 @@ function canonical(x: unknown): string {
 	return JSON.stringify(x);
 }
 
+function formIdsOf(json: unknown): string[] {
+	const items = (json as { items?: unknown } | undefined)?.items;
+	if (!Array.isArray(items)) return [];
+	return items.flatMap((t: { forms?: unknown }) =>
+		Array.isArray(t?.forms)
+			? t.forms
+					.map((f: { id?: unknown }) => f?.id)
+					.filter((id): id is string => typeof id === 'string' && id !== '')
+			: []
+	);
+}
+
 async function me(ctx: Pick<Context, 'http'>, token: string): Promise<Account> {
 	const res = await ctx.http.request('/me', { token });
 	if (res.status !== 200) fail(`GET /me : HTTP ${res.status}`);
@@ -216,9 +228,10 @@ export async function runConformance(
 		const sid = encodeURIComponent(ctx.me.structureId);
 		const res = await http.request(`/structures/${sid}/thematics`, { token: ctx.me.token });
 		if (res.status !== 200) fail(`HTTP ${res.status}`);
+		// The forms' ids are taken even from a catalogue that fails the schema: its lists still get read.
+		ctx.forms = formIdsOf(res.json);
 		const parsed = v.safeParse(ThematicsSchema, res.json);
 		if (!parsed.success) fail('réponse non conforme au schéma Thematics');
-		ctx.forms = parsed.output.items.flatMap((t) => t.forms.map((f) => f.id));
 		return `${parsed.output.items.length} thématiques, ${ctx.forms.length} formulaires`;
 	});
 
