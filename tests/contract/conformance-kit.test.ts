@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parisDay } from '../../src/lib/core/calendar';
+import { addDays, parisDay } from '../../src/lib/core/calendar';
 import { createSandboxServer, type SandboxServer } from '../../sandbox/server';
 import { runConformance, type ConformanceOptions } from '../../tools/conformance/run';
 import {
@@ -187,6 +187,49 @@ const RULES: { rule: string; expected: string[]; why?: RegExp; breakage: Breakag
 			listOf(ex.path) && !ex.params.has('cursor') && ex.params.get('archived') === 'false'
 				? up({ params: params(ex, { archived: 'true' }) })
 				: up()
+	},
+	{
+		rule: 'serves a dossier created after the period',
+		expected: ['filter status all'],
+		breakage: async (ex, up) => {
+			const a = await up();
+			const list = listOf(ex.path);
+			const everyStatus = ex.params.getAll('status').length === ALL.length;
+			if (
+				a.status !== 200 ||
+				!everyStatus ||
+				ex.params.has('cursor') ||
+				ex.params.get('limit') !== '5000'
+			) {
+				return a;
+			}
+			const p = pageOf(a);
+			const first = p.items[0]!;
+			const future = `${addDays(ex.params.get('to')!, 10)}T10:00:00+01:00`;
+			if (list === 'dossiers') {
+				p.items.push({
+					...first,
+					dossierId: 'DOS-FUTURE',
+					createdAt: future,
+					archivedAt: null,
+					statusEvents: []
+				});
+			} else if (list === 'care-circle' && ex.params.get('archived') === 'true') {
+				// Its membership, so that only the period rule is broken, not the file active.
+				p.items.push({
+					...first,
+					id: 'CDS-FUTURE',
+					dossierId: 'DOS-FUTURE',
+					intervenant: 'PLATEFORME TND TEST',
+					type: 'structure',
+					debut: null,
+					fin: null
+				});
+			} else {
+				return a;
+			}
+			return withJson(a, { ...p, total: p.total + 1 });
+		}
 	},
 	{
 		rule: 'serves a dossier out of the status scope',
