@@ -547,6 +547,25 @@ describe('against a server broken on one rule, the kit names that rule', () => {
 	}
 });
 
+describe('what the contract allows is not reported', () => {
+	it('short pages (fewer items than limit, with a cursor) are followed', async () => {
+		let shortPages = 0;
+		const broken = await createBrokenServer(sandbox, async (ex, up) => {
+			if (!listOf(ex.path) || ex.params.get('limit') !== '5000') return up();
+			const a = await up({ params: params(ex, { limit: '23' }) });
+			if (a.status === 200 && pageOf(a).nextCursor !== null) shortPages++;
+			return a;
+		});
+		try {
+			const r = await kit(broken.url);
+			expect(r.lines.filter((l) => l.startsWith('FAIL'))).toEqual([]);
+			expect(shortPages).toBeGreaterThan(100);
+		} finally {
+			await broken.close();
+		}
+	});
+});
+
 // --- A server that hangs, answers forever or redirects -------------------------------------------
 
 async function rawServer(handler: Parameters<typeof createServer>[1]) {
