@@ -9,7 +9,7 @@ import { DEFAULT_SEED, SANDBOX_ACCOUNTS, SCALES, type Scale } from './generator.
 import { createSandboxServer } from './server.ts';
 
 const USAGE = `Usage : npm run sandbox -- [--scale small|medium|large] [--port 8787] [--seed 42]
-                         [--today AAAA-MM-JJ] [--token-ttl <secondes>]
+                         [--today AAAA-MM-JJ] [--no-storage-key] [--token-ttl <secondes>]
 Pannes : --latency <ms> --error-rate <0..1> --error-status <500|502|503|504>
          --unauthorized-after <n> --throttle-every <n> --throttle-status <429|503>
          --retry-after <s> --drop-every <n> --malformed <liste>:<index>:<champ>
@@ -30,6 +30,7 @@ function main(): void {
 				port: { type: 'string', default: '8787' },
 				seed: { type: 'string', default: String(DEFAULT_SEED) },
 				today: { type: 'string' },
+				'no-storage-key': { type: 'boolean' },
 				'token-ttl': { type: 'string' },
 				help: { type: 'boolean', short: 'h' },
 				...FAULT_FLAGS
@@ -69,8 +70,16 @@ function main(): void {
 			`\rGénération des données ${scale} (graine ${seed})… ${Math.round(done * 100)} %`
 		);
 	};
-	const oidc = ttl === undefined ? {} : { tokenTtlSeconds: ttl };
-	createSandboxServer({ scale, seed, port, today: values.today, faults, onProgress, oidc })
+	createSandboxServer({
+		scale,
+		seed,
+		port,
+		today: values.today,
+		faults,
+		onProgress,
+		storageKey: !values['no-storage-key'],
+		oidc: ttl === undefined ? {} : { tokenTtlSeconds: ttl }
+	})
 		.then((sandbox) => {
 			if (announced) {
 				const g = sandbox.handler.generated;

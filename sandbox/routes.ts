@@ -6,8 +6,10 @@ import type { FaultInjector } from './faults.ts';
 import { tokenGeneration } from './faults.ts';
 import { bearer, json, Problem, UNAUTHORIZED_HEADERS, readJson, type Reply } from './http.ts';
 import { encodeCursor, parseListQuery } from './list-query.ts';
+import { openApiDocument } from './openapi.ts';
 import type { StoredExtractionEvent } from './server.ts';
 import type { TokenCheck } from './oidc/verify.ts';
+import { SANDBOX_STORAGE_KEY_ID, storageKeyFor } from './storage-key.ts';
 import type { SandboxStore } from './store.ts';
 
 /** What the routes read and change. */
@@ -17,6 +19,8 @@ export interface ApiState {
 	readonly events: StoredExtractionEvent[];
 	/** Where the API is mounted, e.g. `/api/v1`. */
 	readonly mount: string;
+	/** false: `storage-key` answers 404, as a platform that does not offer it. */
+	readonly storageKey: boolean;
 	/** The scope's "today", `YYYY-MM-DD`. */
 	today(): string;
 	nextEventId(): string;
@@ -28,7 +32,8 @@ type Route =
 	| { kind: 'me' }
 	| { kind: 'thematics'; sid: string }
 	| { kind: 'list'; sid: string; list: ListName; formId?: string }
-	| { kind: 'events'; sid: string };
+	| { kind: 'events'; sid: string }
+	| { kind: 'storage-key'; sid: string };
 
 const LISTS: ReadonlySet<string> = new Set([
 	'dossiers',
@@ -53,6 +58,7 @@ function matchRoute(path: string): { route: Route; method: 'GET' | 'POST' } | nu
 		const name = segs[2] as string;
 		if (name === 'thematics') return { route: { kind: 'thematics', sid }, method: 'GET' };
 		if (name === 'extraction-events') return { route: { kind: 'events', sid }, method: 'POST' };
+		if (name === 'storage-key') return { route: { kind: 'storage-key', sid }, method: 'GET' };
 		if (LISTS.has(name)) {
 			return { route: { kind: 'list', sid, list: name as ListName }, method: 'GET' };
 		}
@@ -70,6 +76,9 @@ export async function apiReply(
 	path: string
 ): Promise<Reply> {
 	const { store, faults, events, mount } = state;
+	if (path === '/openapi.json' && (req.method === 'GET' || req.method === 'HEAD')) {
+		return { status: 200, body: openApiDocument() };
+	}
 	const matched = matchRoute(path);
 	if (!matched) throw new Problem(404, `Aucune ressource à l’adresse ${path}.`);
 	if (req.method !== matched.method && !(req.method === 'HEAD' && matched.method === 'GET')) {
@@ -105,6 +114,13 @@ export async function apiReply(
 		throw new Problem(403, 'Ce compte n’a pas accès aux données de cette structure.');
 	}
 	if (route.kind === 'thematics') return json(200, { items: store.catalogue() });
+	if (route.kind === 'storage-key') {
+		if (!state.storageKey) throw new Problem(404, 'Ce serveur ne fournit pas de clé de stockage.');
+		return json(200, {
+			keyId: SANDBOX_STORAGE_KEY_ID,
+			key: storageKeyFor(account.userId, route.sid)
+		});
+	}
 	if (route.kind === 'events') {
 		const parsed = v.safeParse(ExtractionEventSchema, await readJson(req));
 		if (!parsed.success) {

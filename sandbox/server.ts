@@ -42,6 +42,8 @@ export interface SandboxOptions {
 	db?: SqliteDb;
 	/** Progress of a first-time generation (share done, 0..1). */
 	onProgress?: (done: number) => void;
+	/** false: `storage-key` answers 404, as a platform that does not offer it. Default true. */
+	storageKey?: boolean;
 	/** The OpenID Connect provider at `/oidc` (sandbox/oidc); false: demo tokens only. */
 	oidc?: SandboxOidcOptions | false;
 }
@@ -101,6 +103,7 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 		faults,
 		events,
 		mount,
+		storageKey: options.storageKey !== false,
 		today: () => options.today ?? parisToday(),
 		nextEventId: () => `evt-${++eventCount}`,
 		restoreData() {

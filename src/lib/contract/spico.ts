@@ -32,7 +32,8 @@ export const STATUS_LABELS: Readonly<Record<StatusCode, string>> = {
 
 // --- Scalars ----------------------------------------------------------------------------------
 
-const DATETIME_RE =
+export const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+export const DATETIME_RE =
 	/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
 /**
@@ -436,6 +437,15 @@ export function parsePage<L extends ListName>(
 	});
 	return { items, nextCursor: envelope.nextCursor, total: envelope.total };
 }
+
+// --- Storage key (SPEC §8) -------------------------------------------------------------------
+
+/** One key per (user, structure), 32 bytes in base64url without padding; a new `keyId` on rotation. */
+export const StorageKeySchema = v.object({
+	keyId: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+	key: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/))
+});
+export type StorageKey = v.InferOutput<typeof StorageKeySchema>;
 
 // --- Audit trail (SPEC §8) --------------------------------------------------------------------
 
