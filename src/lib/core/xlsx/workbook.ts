@@ -61,10 +61,11 @@ export interface WorkbookOptions {
 	/** Modification time of the package's entries (default now; clamped to 1980–2099). */
 	mtime?: Date | number;
 	/**
-	 * Give every cell its reference (`r="F12"`). By default a cell that follows the previous one
-	 * has none (the attribute is optional; Excel, LibreOffice, Google Sheets and SheetJS place it
-	 * in the next column): the package is ~40 % smaller and quicker to write, but a few strict
-	 * readers (old EPPlus, ClosedXML) want every reference.
+	 * Give every data row and cell its reference (`r="12"`, `r="F12"`). By default a data row
+	 * has none, nor has a cell that follows the previous one (the attribute is optional; Excel,
+	 * LibreOffice, Google Sheets, SheetJS, openpyxl and calamine take the next row or column):
+	 * the package is ~40 % smaller and quicker to write, but a few strict readers (old EPPlus,
+	 * ClosedXML) want every reference.
 	 */
 	allCellReferences?: boolean;
 	/**
@@ -579,9 +580,11 @@ class DataSheet implements SheetWriter {
 		// The hot loop of the writer. A cell that follows the previous one carries no reference
 		// (`r` is optional: it then takes the next column); one after an empty cell does.
 		const kinds = this.#kinds;
-		let xml = '<row r="' + r + '">';
+		// A data row carries no reference either (optional too: the row after the previous one).
 		// With every reference asked for, no cell is ever "the next one".
-		let next = this.#book.options.allCellReferences ? -1 : 0;
+		const all = this.#book.options.allCellReferences;
+		let xml = all ? '<row r="' + r + '">' : '<row>';
+		let next = all ? -1 : 0;
 		for (let i = 0; i < row.length; i++) {
 			const v = row[i];
 			if (v === null || v === undefined) continue;
@@ -620,7 +623,7 @@ class DataSheet implements SheetWriter {
 				continue;
 			}
 			const ref = this.#letters[i]! + r;
-			const cell = textCell(ref, text, 0, (length) =>
+			const cell = textCell(i === next ? null : ref, text, 0, (length) =>
 				this.#book.recordCut(sheet, r, this.columns[i]!, ref, length)
 			);
 			if (cell !== '') {
@@ -662,9 +665,9 @@ class DataSheet implements SheetWriter {
 
 const PRESERVE = '<t xml:space="preserve">';
 
-/** An inline-string cell, or '' when nothing is left of the text. */
+/** An inline-string cell (without reference when `ref` is null), or '' when nothing is left. */
 function textCell(
-	ref: string,
+	ref: string | null,
 	raw: string,
 	style: number,
 	onCut?: (originalLength: number) => void
@@ -679,7 +682,8 @@ function textCell(
 	const last = text.charCodeAt(text.length - 1);
 	const t = first <= 32 || last <= 32 ? PRESERVE : '<t>';
 	const s = style ? ` s="${style}"` : '';
-	return `<c r="${ref}"${s} t="inlineStr"><is>${t}${escapeCellText(text)}</t></is></c>`;
+	const r = ref === null ? '' : ` r="${ref}"`;
+	return `<c${r}${s} t="inlineStr"><is>${t}${escapeCellText(text)}</t></is></c>`;
 }
 
 /** The Informations sheet's rows: [cells, bold]. */
