@@ -6,6 +6,7 @@
  * `downloadAfter` reads the bytes of the next one from the page.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Builder, type WebDriver, type WebElement } from 'selenium-webdriver';
 import {
@@ -56,6 +57,23 @@ function stop(child: ChildProcess): Promise<void> {
 	});
 }
 
+/** The child of `parent` running `comm` (Linux /proc), or null. */
+function childNamed(parent: number, comm: string): number | null {
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const close = stat.lastIndexOf(')');
+			const name = stat.slice(stat.indexOf('(') + 1, close);
+			const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+			if (ppid === parent && name === comm) return Number(entry);
+		} catch {
+			// gone meanwhile
+		}
+	}
+	return null;
+}
+
 export async function launchWebKit(): Promise<EngineBrowser> {
 	const port = await freePort();
 	// Its own process group, so that closing ends Xvfb and the browser with the driver.
@@ -98,11 +116,13 @@ export async function launchWebKit(): Promise<EngineBrowser> {
 		throw error;
 	}
 	const caps = await driver.getCapabilities();
+	const driverPid = childNamed(child.pid!, 'WebKitWebDriver');
 	let opened = false;
 	return {
 		engine: 'webkit',
 		version: `WebKitGTK ${String(caps.get('browserVersion') ?? '?')}`,
-		pid: child.pid ?? null,
+		// The driver's tree: MiniBrowser and its web and network processes, not Xvfb.
+		pid: driverPid,
 		async newPage() {
 			if (opened) throw new Error('WebKit : une seule page par navigateur');
 			opened = true;
