@@ -6,7 +6,9 @@
  * `downloadAfter` reads the bytes of the next one from the page.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { Builder, type WebDriver, type WebElement } from 'selenium-webdriver';
 import {
@@ -76,6 +78,8 @@ function childNamed(parent: number, comm: string): number | null {
 
 export async function launchWebKit(): Promise<EngineBrowser> {
 	const port = await freePort();
+	// MiniBrowser saves downloads (and its caches) under HOME: a temporary one, deleted on close.
+	const home = mkdtempSync(join(tmpdir(), 'eb-webkit-'));
 	// Its own process group, so that closing ends Xvfb and the browser with the driver.
 	const child = spawn(
 		'xvfb-run',
@@ -83,7 +87,16 @@ export async function launchWebKit(): Promise<EngineBrowser> {
 		{
 			detached: true,
 			stdio: ['ignore', 'ignore', 'pipe'],
-			env: { ...process.env, TZ: 'Europe/Paris', LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr_FR:fr' }
+			env: {
+				...process.env,
+				HOME: home,
+				XDG_CACHE_HOME: join(home, 'cache'),
+				XDG_CONFIG_HOME: join(home, 'config'),
+				XDG_DATA_HOME: join(home, 'data'),
+				TZ: 'Europe/Paris',
+				LANG: 'fr_FR.UTF-8',
+				LANGUAGE: 'fr_FR:fr'
+			}
 		}
 	);
 	let log = '';
@@ -113,6 +126,7 @@ export async function launchWebKit(): Promise<EngineBrowser> {
 		await driver.manage().window().setRect({ width: 1280, height: 900 });
 	} catch (error) {
 		await stop(child);
+		rmSync(home, { recursive: true, force: true });
 		throw error;
 	}
 	const caps = await driver.getCapabilities();
@@ -131,6 +145,7 @@ export async function launchWebKit(): Promise<EngineBrowser> {
 		async close() {
 			await driver.quit().catch(() => {});
 			await stop(child);
+			rmSync(home, { recursive: true, force: true });
 		}
 	};
 }
