@@ -86,6 +86,33 @@ export const FINDER = String.raw`(function (q) {
 	return inputs.find((i) => i.type === 'checkbox' && i.labels && text(i.labels[0]).startsWith(q.checkbox)) || null;
 })`;
 
+/**
+ * Put in the page after each load: keeps each Blob given a URL, and each click on a `download`
+ * link (the link is still followed: the browser does what it does with it).
+ */
+export const DOWNLOAD_CAPTURE = `(() => {
+	if (window.__ebCapture) return true;
+	const blobs = new Map();
+	const clicks = [];
+	const create = URL.createObjectURL;
+	URL.createObjectURL = function (object) {
+		const url = create.call(URL, object);
+		if (object instanceof Blob) blobs.set(url, object);
+		return url;
+	};
+	const click = HTMLAnchorElement.prototype.click;
+	HTMLAnchorElement.prototype.click = function () {
+		if (this.download && blobs.has(this.href)) clicks.push({ url: this.href, name: this.download, at: Date.now() });
+		return click.call(this);
+	};
+	document.addEventListener('click', (e) => {
+		const a = e.target instanceof Element ? e.target.closest('a[download]') : null;
+		if (a && e.isTrusted && blobs.has(a.href)) clicks.push({ url: a.href, name: a.download, at: Date.now() });
+	}, true);
+	window.__ebCapture = { blobs, clicks };
+	return true;
+})()`;
+
 /** An expression that finds `query` in the page. */
 export const findExpression = (query: ElementQuery): string =>
 	`${FINDER}(${JSON.stringify(query)})`;

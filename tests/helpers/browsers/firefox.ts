@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type ElementHandle, type Page } from 'puppeteer-core';
 import {
+	DOWNLOAD_CAPTURE,
 	fillDateExpression,
 	findExpression,
 	poll,
@@ -113,31 +114,38 @@ function firefoxPage(page: Page, downloads: string): DriverPage {
 			await poll(() => page.evaluate(expression), timeoutMs, what);
 		},
 		async downloadAfter(action, timeoutMs = 120_000) {
-			// Files are taken away once read: a later download of the same name keeps its name.
-			const before = new Set(readdirSync(downloads));
+			// The name the page asks for, from the page; the file, from the download folder.
+			await page.evaluate(DOWNLOAD_CAPTURE);
+			const index = await self.evaluate<number>('window.__ebCapture.clicks.length');
 			await action();
+			const asked = await poll(
+				() => self.evaluate<string | null>(`window.__ebCapture.clicks[${index}]?.name ?? null`),
+				timeoutMs,
+				'téléchargement'
+			);
+			// Firefox writes under a temporary name, then renames: done once the asked name is
+			// there, no `.part` is left, and its size holds.
+			let size = -1;
 			const name = await poll(
 				async () => {
 					const files = readdirSync(downloads);
 					if (files.some((f) => f.endsWith('.part'))) return null;
-					return files.find((f) => !before.has(f)) ?? null;
-				},
-				timeoutMs,
-				'téléchargement'
-			);
-			const path = join(downloads, name);
-			// Complete once no .part is left and its size holds.
-			let size = -1;
-			await poll(
-				async () => {
-					const now = statSync(path).size;
+					const found = files.find((f) => f === asked);
+					if (!found) return null;
+					let now: number;
+					try {
+						now = statSync(join(downloads, found)).size;
+					} catch {
+						return null; // being replaced
+					}
 					const stable = now === size && now > 0;
 					size = now;
-					return stable;
+					return stable ? found : null;
 				},
-				10_000,
-				`taille de ${name}`
+				timeoutMs,
+				`téléchargement de ${asked}`
 			);
+			const path = join(downloads, name);
 			const bytes = new Uint8Array(readFileSync(path));
 			rmSync(path);
 			return { name, bytes };

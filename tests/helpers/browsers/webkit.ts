@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { Builder, type WebDriver, type WebElement } from 'selenium-webdriver';
 import {
+	DOWNLOAD_CAPTURE,
 	fillDateExpression,
 	findExpression,
 	poll,
@@ -150,33 +151,6 @@ export async function launchWebKit(): Promise<EngineBrowser> {
 	};
 }
 
-/**
- * Put in the page after each load: keeps each Blob given a URL, and each click on a `download`
- * link (the link is still followed: the browser does what it does with it).
- */
-const CAPTURE = `(() => {
-	if (window.__ebCapture) return true;
-	const blobs = new Map();
-	const clicks = [];
-	const create = URL.createObjectURL;
-	URL.createObjectURL = function (object) {
-		const url = create.call(URL, object);
-		if (object instanceof Blob) blobs.set(url, object);
-		return url;
-	};
-	const click = HTMLAnchorElement.prototype.click;
-	HTMLAnchorElement.prototype.click = function () {
-		if (this.download && blobs.has(this.href)) clicks.push({ url: this.href, name: this.download, at: Date.now() });
-		return click.call(this);
-	};
-	document.addEventListener('click', (e) => {
-		const a = e.target instanceof Element ? e.target.closest('a[download]') : null;
-		if (a && e.isTrusted && blobs.has(a.href)) clicks.push({ url: a.href, name: a.download, at: Date.now() });
-	}, true);
-	window.__ebCapture = { blobs, clicks };
-	return true;
-})()`;
-
 async function bytesOfDownload(driver: WebDriver, index: number): Promise<Uint8Array> {
 	// Base64 in slices: one string for the whole file would be built twice over.
 	const base64 = await driver.executeAsyncScript<string>(
@@ -208,7 +182,7 @@ function webkitPage(driver: WebDriver): DriverPage {
 		if (out.error !== undefined) throw new Error(out.error);
 		return out.ok as T;
 	};
-	const capture = () => driver.executeScript(`return ${CAPTURE}`);
+	const capture = () => driver.executeScript(`return ${DOWNLOAD_CAPTURE}`);
 
 	return {
 		engine: 'webkit',
