@@ -13,9 +13,10 @@ import { parseArgs } from 'node:util';
 import { deflateRawSync } from 'node:zlib';
 import { createSandboxServer } from '../sandbox/server';
 import { createSpicoClient } from '../src/lib/api/client';
+import { launchInstant } from '../src/lib/core/calendar';
 import { planExtraction, type ExtractionContext } from '../src/lib/core/extraction/plan';
 import { runWorkbookJob } from '../src/lib/core/extraction/run-job';
-import { everythingRequest } from '../tests/helpers/form-driver';
+import { everythingRequest } from '../harness/form-driver';
 
 const { values } = parseArgs({
 	options: {
@@ -53,8 +54,7 @@ try {
 		structure: { id: me.account.structureId, name: me.account.structureName },
 		userId: me.user.id,
 		request,
-		today: '2026-06-30',
-		launchedAt: '2026-06-30T10:00:00'
+		launch: launchInstant(Date.UTC(2026, 5, 30, 8))
 	};
 	const plan = planExtraction(request, catalogue);
 	const sheets: string[] = [];

@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { todayInParis } from '../../src/lib/core/calendar';
-import type { Download, DriverPage, EngineBrowser } from '../helpers/browsers/driver';
-import { fillEverythingIn, launchEngine, LAUNCH } from '../helpers/browsers/form';
+import type { Download, DriverPage, EngineBrowser } from '../../harness/engines/driver';
+import { fillEverythingIn, launchEngine, LAUNCH } from '../../harness/engines/form';
 import {
 	expectEveryRow,
 	expectEveryWorkbook,

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --browser firefox|webkit`: the same extraction and the same fetch-only floor
- * as the Chromium bench, in Firefox ESR or WebKitGTK, driven through tests/helpers/browsers/.
+ * as the Chromium bench, in Firefox ESR or WebKitGTK, driven through harness/engines/.
  * What these engines let us measure from outside: the end-to-end time (click on « Lancer les
  * extractions » → the ZIP's download link clicked, both timed in the page), the floor (the same
  * floor worker in a pool sized like the engine's), the CPU and the peak PSS of the browser's
@@ -10,8 +10,8 @@
  *
  * Self-contained: bench/e2e.ts hands it the sandbox, the app and the floor's jobs.
  */
-import type { DriverPage, EngineBrowser } from '../../../tests/helpers/browsers/driver';
-import { fillEverythingIn, launchEngine, LAUNCH } from '../../../tests/helpers/browsers/form';
+import type { DriverPage, EngineBrowser } from '../../../harness/engines/driver';
+import { fillEverythingIn, launchEngine, LAUNCH } from '../../../harness/engines/form';
 import type { FloorJob, FloorRequest } from '../../floor.worker';
 import { cpuSeconds, TreeSampler } from '../processes';
 
