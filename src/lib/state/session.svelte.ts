@@ -14,6 +14,7 @@ import type { Thematic } from '../contract/spico';
 import type { LaunchInstant } from '../core/calendar';
 import type { ExtractionRequest } from '../core/request';
 import type { AccountActions, SignIn } from '../auth/account';
+import { unsupportedBrowserMessage } from '../browser-support';
 import { configTokenSource, loadConfig, type AppConfig } from '../config';
 import {
 	directAudit,
@@ -55,6 +56,8 @@ export type SessionView =
 	| { kind: 'loading' }
 	/** `signIn`: the way out of a sign-in failure (« Se reconnecter »). */
 	| { kind: 'error'; message: string; signIn?: () => void }
+	/** A browser too old for the module (no retry: nothing will change). */
+	| { kind: 'unsupported'; message: string }
 	/** Back from « Se déconnecter »: nothing of the previous session is shown. */
 	| { kind: 'signed-out'; signIn: () => void }
 	| PersonalSession
@@ -106,6 +109,11 @@ export class AppSession {
 
 	async load(): Promise<void> {
 		this.#closeTasks();
+		const unsupported = unsupportedBrowserMessage();
+		if (unsupported) {
+			this.view = { kind: 'unsupported', message: unsupported };
+			return;
+		}
 		this.view = { kind: 'loading' };
 		this.expired = false;
 		// Whether this load signs in with OpenID Connect: then « Se reconnecter » is the way out.
