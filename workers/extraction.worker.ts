@@ -22,11 +22,14 @@ const api = {
 		apiBaseUrl: string,
 		getToken: TokenGetter,
 		onProgress: (progress: JobProgress) => void,
-		pageLimit?: number
+		pageLimit?: number,
+		pseudonymKey?: CryptoKey
 	) {
 		const client = createSpicoClient({ baseUrl: apiBaseUrl, getToken });
 		// A Blob crosses to the page without its bytes being copied; the chunks die here.
-		return sealWorkbook(await runWorkbookJob(job, context, client, { onProgress, pageLimit }));
+		return sealWorkbook(
+			await runWorkbookJob(job, context, client, { onProgress, pageLimit, pseudonymKey })
+		);
 	},
 	/** The archive as one Blob around the workbooks' Blobs: nothing is read or copied. */
 	async zipWorkbooks(

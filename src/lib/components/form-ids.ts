@@ -12,6 +12,10 @@ export function formIds(uid: string) {
 		file: (key: FileKey) => `${uid}-file-${key}`,
 		statuts: `${uid}-statuts`,
 		formsAll: `${uid}-forms-all`,
+		pseudonymise: `${uid}-pseudonymise`,
+		passphrase: `${uid}-passphrase`,
+		passphraseConfirm: `${uid}-passphrase-confirm`,
+		keepFreeText: `${uid}-keep-free-text`,
 		error: (field: RequestField) => `${uid}-${field}-error`
 	};
 }

@@ -50,19 +50,33 @@ export interface ExtractionRequest {
 	statuts: boolean;
 	/** Forms to export; only meaningful when `files.thematiques`. */
 	forms: SelectedForm[];
+	/**
+	 * « Pseudonymiser les données : Oui » (SPEC §13). The passphrase is never here: it goes to the
+	 * run on its own, so that no task, audit event or « Relancer » ever holds it.
+	 */
+	pseudonymise?: { keepFreeText: boolean };
 }
 
 /** What the form holds before validation: a date is `''` until the user enters one. */
 export type ExtractionDraft = ExtractionRequest;
 
-export type RequestField = 'from' | 'to' | 'statuses' | 'files' | 'forms';
+export type RequestField =
+	'from' | 'to' | 'statuses' | 'files' | 'forms' | 'passphrase' | 'passphraseConfirm';
 export interface RequestError {
 	field: RequestField;
 	message: string;
 }
 
 /** The order of the fields on the page: errors come back in it, so the first is focused. */
-export const REQUEST_FIELDS: readonly RequestField[] = ['from', 'to', 'statuses', 'files', 'forms'];
+export const REQUEST_FIELDS: readonly RequestField[] = [
+	'from',
+	'to',
+	'statuses',
+	'files',
+	'forms',
+	'passphrase',
+	'passphraseConfirm'
+];
 
 export const DEFAULT_MAX_PERIOD_YEARS = 5;
 
@@ -197,7 +211,10 @@ export function normalizeRequest(draft: ExtractionDraft): ExtractionRequest {
 		statuses,
 		files: { ...draft.files },
 		statuts: draft.statuts,
-		forms: draft.files.thematiques ? draft.forms.map((f) => ({ ...f })) : []
+		forms: draft.files.thematiques ? draft.forms.map((f) => ({ ...f })) : [],
+		...(draft.pseudonymise
+			? { pseudonymise: { keepFreeText: draft.pseudonymise.keepFreeText === true } }
+			: {})
 	};
 }
 

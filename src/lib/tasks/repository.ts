@@ -134,7 +134,8 @@ export class TaskRepository {
 				structureName: input.structureName,
 				madeOn: input.madeOn,
 				from: input.request.from,
-				to: input.request.to
+				to: input.request.to,
+				pseudonymised: input.request.pseudonymise !== undefined
 			}),
 			state: 'En cours',
 			interrupted: false,

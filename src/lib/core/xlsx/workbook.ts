@@ -48,6 +48,8 @@ export interface InformationEntry {
 export interface WorkbookOptions {
 	/** Key/value block at the top of the Informations sheet (structure, période, filtres…). */
 	informations?: readonly InformationEntry[];
+	/** Warnings of the extraction itself, first in the Informations sheet's « Avertissements ». */
+	notices?: readonly string[];
 	/** `auto` (default): the native CompressionStream when it has 'deflate-raw', else fflate. */
 	engine?: DeflateEngine | 'auto';
 	/** fflate's level (default 6); the native stream has its own. */
@@ -285,7 +287,7 @@ class Book {
 	readonly options: Required<
 		Omit<
 			WorkbookOptions,
-			'informations' | 'mtime' | 'engine' | 'sharedStrings' | 'maxSharedStrings'
+			'informations' | 'notices' | 'mtime' | 'engine' | 'sharedStrings' | 'maxSharedStrings'
 		>
 	>;
 	/** Null when every text is written inline. */
@@ -685,7 +687,8 @@ function textCell(
 /** The Informations sheet's rows: [cells, bold]. */
 function informationRows(
 	book: Book,
-	informations: readonly InformationEntry[]
+	informations: readonly InformationEntry[],
+	notices: readonly string[]
 ): [Cell[], boolean][] {
 	const rows: [Cell[], boolean][] = [];
 	const section = (title: string, header: string[]): void => {
@@ -705,8 +708,9 @@ function informationRows(
 		for (const s of renamed) rows.push([[s.name, s.fullName], false]);
 	}
 
-	if (book.warnings.length > 0 || book.cutCells > 0) {
+	if (notices.length > 0 || book.warnings.length > 0 || book.cutCells > 0) {
 		section('Avertissements', []);
+		for (const notice of notices) rows.push([[notice], false]);
 		if (book.cutCells > 0) {
 			rows.push([
 				[`Cellules tronquées (plus de ${formatCount(MAX_CELL_LENGTH)} caractères)`, book.cutCells],
@@ -729,9 +733,10 @@ function informationRows(
 
 async function writeInformations(
 	book: Book,
-	informations: readonly InformationEntry[]
+	informations: readonly InformationEntry[],
+	notices: readonly string[]
 ): Promise<WorkbookSheetEntry> {
-	const rows = informationRows(book, informations);
+	const rows = informationRows(book, informations, notices);
 	const widths = [0, 0, 0];
 	for (const [cells] of rows) {
 		cells.forEach((v, i) => {
@@ -791,7 +796,7 @@ export function createWorkbook(options: WorkbookOptions = {}): WorkbookWriter {
 				}
 			}
 			// Last, so that the workbook opens on the data; the caller's context stays one tab away.
-			order.push(await writeInformations(book, options.informations ?? []));
+			order.push(await writeInformations(book, options.informations ?? [], options.notices ?? []));
 			const sst = book.sst !== null && book.sst.size > 0 ? book.sst : null;
 			if (sst) await book.addStatic('xl/sharedStrings.xml', sst.xmlPieces(XML_HEAD, NS_MAIN));
 			await book.addStatic('xl/workbook.xml', workbookXml(order));
