@@ -40,7 +40,10 @@ export async function identityStrings(s: IdentitySource): Promise<string[]> {
 		values.push(d.patient.nom, d.patient.prenom, d.ins, d.nomNaissance, d.nomUsage, d.prenoms);
 		values.push(d.adresse, d.telephone, d.courriel, d.medecinTraitant);
 	}
-	const lists = [await all('appointments'), await all('hospitalisations')];
+	const lists: { patient: { nom: string; prenom: string } }[][] = [
+		await all('appointments'),
+		await all('hospitalisations')
+	];
 	for (const t of s.catalogue) for (const f of t.forms) lists.push(await all('responses', f.id));
 	for (const items of lists) for (const i of items) values.push(i.patient.nom, i.patient.prenom);
 	for (const m of await all('care-circle')) {

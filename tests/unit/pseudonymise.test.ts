@@ -42,7 +42,7 @@ const KAT = {
 	accented: 'P-96cf8ceb00a8f04f'
 };
 
-function hexBytes(hex: string): Uint8Array {
+function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
 	return Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
 }
 
