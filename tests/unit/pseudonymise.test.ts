@@ -19,6 +19,7 @@ import {
 	type Treatment
 } from '../../src/lib/core/pseudonymise/policy';
 import { pseudonymOf, PseudonymTable } from '../../src/lib/core/pseudonymise/pseudonym';
+import { normalizeRequest, REQUEST_FIELDS, type ExtractionDraft } from '../../src/lib/core/request';
 
 /*
  * Known answers, computed once, independently of this code, with Node's OpenSSL-backed crypto:
@@ -159,6 +160,35 @@ describe('generalisations', () => {
 		for (const bad of ['4400', '440000', 'Nantes', '44-000', '', null, 44000]) {
 			expect(departementOf(bad), String(bad)).toBeNull();
 		}
+	});
+});
+
+describe('the request', () => {
+	const draft: ExtractionDraft = {
+		from: '2023-03-01',
+		to: '2023-03-31',
+		archived: false,
+		statuses: ['en_attente'],
+		files: {
+			administratif: true,
+			rdv: false,
+			hospitalisations: false,
+			cercleDeSoins: false,
+			thematiques: false
+		},
+		statuts: false,
+		forms: []
+	};
+
+	it('carries « pseudonymise » with keepFreeText only: nothing else a draft may hold', () => {
+		expect(normalizeRequest(draft)).not.toHaveProperty('pseudonymise');
+		const leaky = { ...draft, pseudonymise: { keepFreeText: true, passphrase: 'secret secret' } };
+		expect(normalizeRequest(leaky).pseudonymise).toEqual({ keepFreeText: true });
+		expect(JSON.stringify(normalizeRequest(leaky))).not.toContain('secret');
+	});
+
+	it('orders the passphrase fields after the forms, so focus goes to the first error', () => {
+		expect(REQUEST_FIELDS.slice(-3)).toEqual(['forms', 'passphrase', 'passphraseConfirm']);
 	});
 });
 
