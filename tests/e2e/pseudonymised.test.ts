@@ -16,7 +16,14 @@ import { allItems, structureOf } from '../helpers/api';
 import { fillEverything, launchButton, yesNo } from '../helpers/form-driver';
 import { identityStrings, occurrences } from '../helpers/identities';
 import { readZip, type ReadWorkbook } from '../helpers/read-extraction';
-import { e2e, launchBrowser, openApp, type OpenedApp } from './harness';
+import {
+	axeViolations,
+	e2e,
+	launchBrowser,
+	openApp,
+	type AxeViolation,
+	type OpenedApp
+} from './harness';
 
 const FROM = '2023-03-15';
 const TO = '2024-02-20';
@@ -43,6 +50,8 @@ let structure: { id: string; name: string };
 /** What the form showed at each bad attempt: message, focused element, whether a run started. */
 const attempts: { message: string; focused: string; runShown: boolean }[] = [];
 let sawDeriving = false;
+/** axe on the form with the passphrase fields open and in error. */
+let axeAtErrors: AxeViolation[] = [];
 let fieldsAfterLaunch: string[] = [];
 
 async function attempt(page: Page, passphrase: string, confirmation: string) {
@@ -76,6 +85,7 @@ beforeAll(async () => {
 	await yesNo(page, 'Pseudonymiser les données', 'Oui').check();
 	await attempt(page, 'trop court', 'trop court');
 	await attempt(page, PASSPHRASE, `${PASSPHRASE}.`);
+	axeAtErrors = await axeViolations(page);
 
 	// Watches for the « working » line from before the click: the derivation may be quick.
 	await page.evaluate(() => {
@@ -186,6 +196,7 @@ describe('a pseudonymised extraction in the browser', () => {
 				runShown: false
 			}
 		]);
+		expect(axeAtErrors).toEqual([]);
 	});
 
 	it('shows that it is working while the key is derived, then empties the fields', () => {
