@@ -19,6 +19,7 @@ import {
 	type Treatment
 } from '../../src/lib/core/pseudonymise/policy';
 import { pseudonymOf, PseudonymTable } from '../../src/lib/core/pseudonymise/pseudonym';
+import { ExtractionFormState } from '../../src/lib/state/extraction-form.svelte';
 import { normalizeRequest, REQUEST_FIELDS, type ExtractionDraft } from '../../src/lib/core/request';
 
 /*
@@ -189,6 +190,40 @@ describe('the request', () => {
 
 	it('orders the passphrase fields after the forms, so focus goes to the first error', () => {
 		expect(REQUEST_FIELDS.slice(-3)).toEqual(['forms', 'passphrase', 'passphraseConfirm']);
+	});
+});
+
+describe('the form', () => {
+	function filled(): ExtractionFormState {
+		const form = new ExtractionFormState();
+		form.from = '2023-03-01';
+		form.to = '2023-03-31';
+		form.files.rdv = true;
+		return form;
+	}
+
+	it('checks the passphrase only with Oui, after the other fields, and hands it over once', () => {
+		const form = filled();
+		form.passphrase = 'court';
+		expect(form.validate('2024-01-10')).toEqual([]);
+		form.pseudonymise = true;
+		expect(form.validate('2024-01-10').map((e) => e.field)).toEqual(['passphrase']);
+		form.passphrase = 'assez longue phrase';
+		form.passphraseConfirm = 'assez longue phrase';
+		expect(form.validate('2024-01-10')).toEqual([]);
+		expect(form.toRequest().pseudonymise).toEqual({ keepFreeText: false });
+		expect(form.takePassphrase()).toEqual({ passphrase: 'assez longue phrase' });
+		expect([form.passphrase, form.passphraseConfirm]).toEqual(['', '']);
+	});
+
+	it('keeps no passphrase typed before going back to Non', () => {
+		const form = filled();
+		form.pseudonymise = true;
+		form.passphrase = 'assez longue phrase';
+		form.pseudonymise = false;
+		expect(form.takePassphrase()).toBeUndefined();
+		expect(form.passphrase).toBe('');
+		expect(form.toRequest()).not.toHaveProperty('pseudonymise');
 	});
 });
 

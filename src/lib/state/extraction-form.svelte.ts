@@ -200,8 +200,8 @@ export class ExtractionFormState {
 	 * longer than the derivation needs it.
 	 */
 	takePassphrase(): { passphrase: string } | undefined {
-		if (!this.pseudonymise) return undefined;
-		const secret = { passphrase: this.passphrase };
+		const secret = this.pseudonymise ? { passphrase: this.passphrase } : undefined;
+		// Emptied either way: one typed before switching back to Non is not kept either.
 		this.passphrase = '';
 		this.passphraseConfirm = '';
 		return secret;
