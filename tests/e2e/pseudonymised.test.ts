@@ -13,7 +13,7 @@ import { STATUS_CODES, type ListQuery, type Thematic } from '../../src/lib/contr
 import { derivePseudonymKey } from '../../src/lib/core/pseudonymise/key';
 import { pseudonymOf } from '../../src/lib/core/pseudonymise/pseudonym';
 import { allItems, structureOf } from '../helpers/api';
-import { fillEverything, launchButton, yesNo } from '../helpers/form-driver';
+import { fillEverything, launchButton, yesNo } from '../../harness/form-driver';
 import { identityStrings, occurrences } from '../helpers/identities';
 import { readZip, type ReadWorkbook } from '../helpers/read-extraction';
 import {

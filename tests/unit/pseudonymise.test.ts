@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Thematic } from '../../src/lib/contract/spico';
-import { DATASETS, thematicDataset } from '../../src/lib/core/datasets/index';
+import { thematicDataset } from '../../src/lib/core/datasets/index';
+import { FIXED_KINDS, fixedDataset, type FixedKind } from '../../src/lib/core/file-kinds';
 import { ageOn, birthYearMonth, departementOf } from '../../src/lib/core/pseudonymise/generalise';
 import {
 	derivePseudonymKey,
@@ -20,7 +21,13 @@ import {
 } from '../../src/lib/core/pseudonymise/policy';
 import { pseudonymOf, PseudonymTable } from '../../src/lib/core/pseudonymise/pseudonym';
 import { ExtractionFormState } from '../../src/lib/state/extraction-form.svelte';
-import { normalizeRequest, REQUEST_FIELDS, type ExtractionDraft } from '../../src/lib/core/request';
+import { upgradeRequest } from '../../src/lib/tasks/legacy-request';
+import {
+	noKinds,
+	normalizeRequest,
+	REQUEST_FIELDS,
+	type ExtractionDraft
+} from '../../src/lib/core/request';
 
 /*
  * Known answers, computed once, independently of this code, with Node's OpenSSL-backed crypto:
@@ -170,14 +177,7 @@ describe('the request', () => {
 		to: '2023-03-31',
 		archived: false,
 		statuses: ['en_attente'],
-		files: {
-			administratif: true,
-			rdv: false,
-			hospitalisations: false,
-			cercleDeSoins: false,
-			thematiques: false
-		},
-		statuts: false,
+		kinds: { ...noKinds(), administratif: true },
 		forms: []
 	};
 
@@ -186,6 +186,27 @@ describe('the request', () => {
 		const leaky = { ...draft, pseudonymise: { keepFreeText: true, passphrase: 'secret secret' } };
 		expect(normalizeRequest(leaky).pseudonymise).toEqual({ keepFreeText: true });
 		expect(JSON.stringify(normalizeRequest(leaky))).not.toContain('secret');
+	});
+
+	it('keeps « pseudonymise » through the upgrade of a task stored in the old shape', () => {
+		const legacy = {
+			from: '2023-03-01',
+			to: '2023-03-31',
+			archived: false,
+			statuses: ['en_attente' as const],
+			files: { rdv: true },
+			statuts: false,
+			forms: []
+		};
+		expect(upgradeRequest(legacy)).not.toHaveProperty('pseudonymise');
+		expect(upgradeRequest({ ...legacy, pseudonymise: { keepFreeText: true } })).toEqual({
+			period: { from: '2023-03-01', to: '2023-03-31' },
+			archived: false,
+			statuses: ['en_attente'],
+			kinds: ['rdv'],
+			forms: [],
+			pseudonymise: { keepFreeText: true }
+		});
 	});
 
 	it('orders the passphrase fields after the forms, so focus goes to the first error', () => {
@@ -198,7 +219,7 @@ describe('the form', () => {
 		const form = new ExtractionFormState();
 		form.from = '2023-03-01';
 		form.to = '2023-03-31';
-		form.files.rdv = true;
+		form.kinds.rdv = true;
 		return form;
 	}
 
@@ -266,27 +287,27 @@ const CATALOGUE: Thematic = {
 
 describe('the column policy', () => {
 	it('has a rule for every column of every fixed file', () => {
-		for (const dataset of Object.values(DATASETS)) {
-			for (const sheet of dataset.sheets) {
-				expect(columnTreatments(dataset.kind, sheet)).toHaveLength(sheet.columns.length);
+		for (const kind of FIXED_KINDS) {
+			for (const sheet of fixedDataset(kind).sheets) {
+				expect(columnTreatments(kind, sheet)).toHaveLength(sheet.columns.length);
 			}
 		}
 	});
 
 	it('refuses a column it does not know instead of passing it through', () => {
 		const sheet = {
-			...DATASETS.rdv.sheets[0]!,
+			...fixedDataset('rdv').sheets[0]!,
 			columns: [
-				...DATASETS.rdv.sheets[0]!.columns,
+				...fixedDataset('rdv').sheets[0]!.columns,
 				{ header: 'Nouvelle colonne', kind: 'text' as const, description: '' }
 			]
 		};
 		expect(() => columnTreatments('rdv', sheet)).toThrow(/Colonne sans règle.*Nouvelle colonne/);
 	});
 
-	const by = (kind: keyof typeof DATASETS) => {
+	const by = (kind: FixedKind) => {
 		const out: Record<string, Treatment> = {};
-		for (const sheet of DATASETS[kind].sheets) {
+		for (const sheet of fixedDataset(kind).sheets) {
 			columnTreatments(kind, sheet).forEach((t, i) => (out[sheet.columns[i]!.header] = t));
 		}
 		return out;
@@ -313,7 +334,7 @@ describe('the column policy', () => {
 		expect(adm['Date de naissance']).toBe('birth');
 		expect(adm['Code postal']).toBe('departement');
 		expect(adm['Sexe']).toBe('keep');
-		const cds = by('cercle_de_soins');
+		const cds = by('cercleDeSoins');
 		for (const h of ['Intervenant', 'Téléphone', 'Courriel', 'Identifiant RPPS / FINESS']) {
 			expect(cds[h], h).toBe('remove');
 		}
@@ -328,20 +349,20 @@ describe('the column policy', () => {
 
 	it('treats thematic fields by type: text is free text, whatever the label', () => {
 		const dataset = thematicDataset(CATALOGUE);
-		const t = columnTreatments('thematique', dataset.sheets[0]!, [
+		const t = columnTreatments('thematiques', dataset.sheets[0]!, [
 			'choice',
 			'text',
 			'number',
 			'date'
 		]);
 		expect(t.slice(7)).toEqual(['keep', 'free-text', 'keep', 'keep']);
-		expect(() => columnTreatments('thematique', dataset.sheets[0]!, ['choice'])).toThrow(
+		expect(() => columnTreatments('thematiques', dataset.sheets[0]!, ['choice'])).toThrow(
 			/Types des champs/
 		);
 	});
 
 	it('maps an identified row to the pseudonymised one', () => {
-		const sheet = DATASETS.administratif.sheets[0]!;
+		const sheet = fixedDataset('administratif').sheets[0]!;
 		const p = pseudonymiseSheet('administratif', sheet, null, {
 			keepFreeText: false,
 			periodStart: '2023-03-01',
@@ -393,7 +414,7 @@ describe('the column policy', () => {
 	});
 
 	it('keeps free text only when asked', () => {
-		const sheet = DATASETS.rdv.sheets[0]!;
+		const sheet = fixedDataset('rdv').sheets[0]!;
 		const opts = { periodStart: '2023-03-01', pseudonym: () => 'P-x' };
 		const removed = pseudonymiseSheet('rdv', sheet, null, { ...opts, keepFreeText: false });
 		const kept = pseudonymiseSheet('rdv', sheet, null, { ...opts, keepFreeText: true });

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpicoClient, type SpicoClient } from '../../src/lib/api/client';
 import type { ListQuery, Thematic } from '../../src/lib/contract/spico';
+import { launchInstant } from '../../src/lib/core/calendar';
 import { planExtraction, type ExtractionContext } from '../../src/lib/core/extraction/plan';
 import { runWorkbookJob } from '../../src/lib/core/extraction/run-job';
 import { derivePseudonymKey } from '../../src/lib/core/pseudonymise/key';
@@ -21,7 +22,7 @@ import {
 	loadHostileFixture
 } from '../fixtures/sandbox/hostile-names';
 import { identityStrings, occurrences } from '../helpers/identities';
-import { everythingRequest } from '../helpers/form-driver';
+import { everythingRequest } from '../../harness/form-driver';
 import { readZip, type ReadWorkbook } from '../helpers/read-extraction';
 
 const PASS_A = 'correct horse battery staple';
@@ -48,8 +49,8 @@ async function setUp(sandbox: SandboxServer, period: { from: string; to: string 
 		structure: { id: me.account.structureId, name: me.account.structureName },
 		userId: me.user.id,
 		request: everythingRequest(catalogue, period),
-		today,
-		launchedAt: `${today}T10:15:00`
+		// 10:15 or 11:15 in Paris: the same day.
+		launch: launchInstant(Date.parse(`${today}T09:15:00Z`))
 	};
 	return { sandbox, client, catalogue, context };
 }
@@ -92,8 +93,8 @@ async function extract(
 }
 
 const query = (r: ExtractionRequest): ListQuery => ({
-	from: r.from,
-	to: r.to,
+	from: r.period.from,
+	to: r.period.to,
 	archived: r.archived,
 	statuses: r.statuses,
 	limit: 5000
@@ -309,8 +310,7 @@ describe('bad input: a clear error and nothing produced', () => {
 		structure: { id: sid, name: 'S' },
 		userId: 'u',
 		request,
-		today: '2023-04-01',
-		launchedAt: '2023-04-01T10:00:00'
+		launch: launchInstant(Date.UTC(2023, 3, 1, 8))
 	});
 	let calls = 0;
 	/** A client whose only page holds a dossier with a numeric id, as a lying API might. */

@@ -6,7 +6,7 @@
  */
 import { createSpicoClient, type SpicoClient, type TokenGetter } from '../api/client';
 import type { Thematic } from '../contract/spico';
-import { parisWallTimeOfMs, todayInParis } from '../core/calendar';
+import type { LaunchInstant } from '../core/calendar';
 import type { ExtractionRequest } from '../core/request';
 import { configTokenSource, loadConfig, type AppConfig } from '../config';
 import {
@@ -130,6 +130,7 @@ export class AppSession {
 	launch(
 		request: ExtractionRequest,
 		catalogue: readonly Thematic[],
+		launch: LaunchInstant,
 		secret?: { passphrase: string }
 	): void {
 		const ready = this.view;
@@ -156,8 +157,7 @@ export class AppSession {
 				...(ready.config.pageSize === undefined ? {} : { pageSize: ready.config.pageSize }),
 				structure: { id: structureId, name: structureName },
 				userId,
-				today: todayInParis(),
-				now: () => parisWallTimeOfMs(Date.now()),
+				launch,
 				hooks
 			},
 			secret

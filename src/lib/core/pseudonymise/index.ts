@@ -33,7 +33,7 @@ export const METHOD_TEXT =
 
 /** The field types of each sheet of a thematic job, in sheet order; null for the other kinds. */
 function fieldTypesOf(job: WorkbookJob, dataset: AnyDataset): (readonly FieldType[])[] | null {
-	if (job.kind !== 'thematique') return null;
+	if (job.kind !== 'thematiques') return null;
 	return dataset.formIds.map((id) => {
 		const form = job.thematic.forms.find((f) => f.id === id);
 		if (!form) throw new Error(`Formulaire ${id} absent de la thématique.`);
@@ -59,7 +59,7 @@ export function workbookPseudonymiser(
 		pseudonym: (id: unknown) => table.get(id)
 	};
 	const sheets = dataset.sheets.map((spec: SheetSpec, i) =>
-		pseudonymiseSheet(dataset.kind, spec, fieldTypes?.[i] ?? null, sheetOptions)
+		pseudonymiseSheet(job.kind, spec, fieldTypes?.[i] ?? null, sheetOptions)
 	);
 	const summary = summarise(sheets, dataset.sheets, options.keepFreeText);
 	const list = (items: string[]) => (items.length ? items.join(' ; ') : 'Aucune');

@@ -6,8 +6,8 @@
  * know is an error (nothing produced), never a column passed through by default.
  */
 import type { FieldType } from '../../contract/spico';
-import type { DatasetKind } from '../datasets/index';
 import { RESPONSE_COLUMNS } from '../datasets/thematique';
+import type { FileKind } from '../file-kinds';
 import type { Cell, Column, Row, SheetSpec } from '../table';
 import { ageOn, birthYearMonth, departementOf } from './generalise';
 
@@ -38,7 +38,7 @@ const DOSSIER: Readonly<Record<string, Treatment>> = {
  * dossier's id would), and so are the RDV's « Professionnel » and a response's « Auteur » (people's
  * names: the médecin traitant or an intervenant is often the professional of an RDV).
  */
-export const COLUMN_POLICY: Readonly<Record<DatasetKind, Readonly<Record<string, Treatment>>>> = {
+export const COLUMN_POLICY: Readonly<Record<FileKind, Readonly<Record<string, Treatment>>>> = {
 	administratif: {
 		...DOSSIER,
 		INS: 'remove',
@@ -83,7 +83,7 @@ export const COLUMN_POLICY: Readonly<Record<DatasetKind, Readonly<Record<string,
 		Motif: 'free-text',
 		Commentaire: 'free-text'
 	},
-	cercle_de_soins: {
+	cercleDeSoins: {
 		...DOSSIER,
 		Intervenant: 'remove',
 		Type: 'keep',
@@ -108,7 +108,7 @@ export const COLUMN_POLICY: Readonly<Record<DatasetKind, Readonly<Record<string,
 		'Depuis le': 'keep',
 		"Jours dans ce statut jusqu'à la fin de période": 'keep'
 	},
-	thematique: {
+	thematiques: {
 		...DOSSIER,
 		'ID réponse': 'remove',
 		'Date de saisie': 'keep',
@@ -128,13 +128,13 @@ export function fieldTreatment(type: FieldType): Treatment {
  * its form's fields (columns after the response's own): a field labelled « Nom » is still a field.
  */
 export function columnTreatments(
-	kind: DatasetKind,
+	kind: FileKind,
 	sheet: SheetSpec,
 	fieldTypes: readonly FieldType[] | null = null
 ): Treatment[] {
 	const table = COLUMN_POLICY[kind];
-	const fixed = kind === 'thematique' ? RESPONSE_COLUMNS.length : sheet.columns.length;
-	if (kind === 'thematique' && fieldTypes?.length !== sheet.columns.length - fixed) {
+	const fixed = kind === 'thematiques' ? RESPONSE_COLUMNS.length : sheet.columns.length;
+	if (kind === 'thematiques' && fieldTypes?.length !== sheet.columns.length - fixed) {
 		throw new Error(`Types des champs absents ou incomplets pour la feuille « ${sheet.name} ».`);
 	}
 	return sheet.columns.map((column, i) => {
@@ -191,7 +191,7 @@ export const DEPARTEMENT_COLUMN: Column = {
 type Producer = (row: Row) => Cell;
 
 export function pseudonymiseSheet(
-	kind: DatasetKind,
+	kind: FileKind,
 	sheet: SheetSpec,
 	fieldTypes: readonly FieldType[] | null,
 	options: PseudonymisationOptions
