@@ -82,12 +82,28 @@ describe('the audit event', () => {
 				forms: ['form-7']
 			},
 			files: [{ name: 'RDV 30062023_10072023.xlsx', rows: 1234 }],
+			pseudonymised: false,
 			outcome: 'done',
 			startedAt: '2023-07-11T13:00:00.000Z',
 			endedAt: '2023-07-11T13:05:00.000Z'
 		});
 		const keys = keysOf(event);
 		expect(PATIENT_KEYS.filter((k) => keys.has(k))).toEqual([]);
+	});
+
+	it('says whether the files are pseudonymised (SPEC §8, §13), and holds nothing else of it', () => {
+		const event = buildAuditEvent({
+			id: 'task-10',
+			userId: 'usr-alice',
+			request: { ...request(), pseudonymise: { keepFreeText: true } },
+			outcome: 'done',
+			files: [{ name: 'RDV 30062023_10072023.xlsx', rows: 12 }],
+			startedAt: Date.UTC(2023, 6, 11, 13, 0, 0),
+			endedAt: Date.UTC(2023, 6, 11, 13, 5, 0)
+		});
+		expect(v.parse(ExtractionEventSchema, event)).toEqual(event);
+		expect(event.pseudonymised).toBe(true);
+		expect(keysOf(event).has('keepFreeText')).toBe(false);
 	});
 
 	it('lists no form when Thématiques = Non', () => {

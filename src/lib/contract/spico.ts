@@ -466,6 +466,8 @@ export const ExtractionEventSchema = v.object({
 		forms: v.array(v.string())
 	}),
 	files: v.array(v.object({ name: v.string(), rows: v.pipe(v.number(), v.integer()) })),
+	/** SPEC §13: the files carry pseudonyms instead of identities (absent: identified). */
+	pseudonymised: v.optional(v.boolean()),
 	outcome: v.picklist(EXTRACTION_OUTCOMES),
 	reason: v.optional(v.string()),
 	startedAt: IsoDateTime,

@@ -17,9 +17,13 @@ export function compactDay(day: string): string {
 	return `${m[3]}${m[2]}${m[1]}`;
 }
 
-/** `Generic_extractions_brutes_01032023_28032023.zip` */
-export function zipFileName(period: Period): string {
-	return `Generic_extractions_brutes_${compactDay(period.from)}_${compactDay(period.to)}.zip`;
+/**
+ * `Generic_extractions_brutes_01032023_28032023.zip`; pseudonymised (SPEC §13):
+ * `Generic_extractions_brutes_pseudo_01032023_28032023.zip`.
+ */
+export function zipFileName(period: Period, options: { pseudonymised?: boolean } = {}): string {
+	const kind = options.pseudonymised ? 'pseudo_' : '';
+	return `Generic_extractions_brutes_${kind}${compactDay(period.from)}_${compactDay(period.to)}.zip`;
 }
 
 /** `RDV 01032023_28032023.xlsx` */

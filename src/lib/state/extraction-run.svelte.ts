@@ -11,6 +11,7 @@ import {
 	type ExtractionPlan
 } from '../core/extraction/plan';
 import type { JobProgress } from '../core/extraction/run-job';
+import { derivePseudonymKey } from '../core/pseudonymise/key';
 import type { ExtractionRequest } from '../core/request';
 import { runExtraction, type ExtractionOutcome } from '../engine/run-extraction';
 
@@ -94,6 +95,8 @@ export class ExtractionRun {
 	error = $state<string | null>(null);
 	outcome = $state.raw<ExtractionOutcome | null>(null);
 	downloadUrl = $state<string | null>(null);
+	/** The pseudonymisation key is being derived (PBKDF2, under a second): shown as working. */
+	deriving = $state(false);
 
 	readonly percent = $derived(
 		this.files.length === 0
@@ -111,7 +114,16 @@ export class ExtractionRun {
 		return this.phase === 'running';
 	}
 
-	async start(request: ExtractionRequest, catalogue: readonly Thematic[], env: RunEnvironment) {
+	/**
+	 * `secret` is needed when the request says `pseudonymise`: the passphrase is turned into the
+	 * run's key here, once, and is kept nowhere (not in the request, the context or the task).
+	 */
+	async start(
+		request: ExtractionRequest,
+		catalogue: readonly Thematic[],
+		env: RunEnvironment,
+		secret?: { passphrase: string }
+	) {
 		if (this.running) return;
 		this.#reset();
 		const plan = planExtraction(request, catalogue);
@@ -139,6 +151,17 @@ export class ExtractionRun {
 		let outcome: ExtractionOutcome | null = null;
 		let failure = "L'extraction a échoué pour une raison inconnue.";
 		try {
+			let pseudonymKey: CryptoKey | undefined;
+			if (request.pseudonymise && !controller.signal.aborted) {
+				if (!secret)
+					throw new Error('Phrase secrète absente : la pseudonymisation est impossible.');
+				this.deriving = true;
+				try {
+					pseudonymKey = await derivePseudonymKey(secret.passphrase, env.structure.id);
+				} finally {
+					this.deriving = false;
+				}
+			}
 			if (!controller.signal.aborted) {
 				outcome = await runExtraction({
 					plan,
@@ -147,6 +170,7 @@ export class ExtractionRun {
 					getToken: env.getToken,
 					signal: controller.signal,
 					...(env.pageSize === undefined ? {} : { pageSize: env.pageSize }),
+					...(pseudonymKey ? { pseudonymKey } : {}),
 					// A cancelled run's last messages must not paint over the next run's files.
 					onProgress: (id, p) => {
 						if (this.#controller === controller) this.#queueProgress(id, p);

@@ -63,6 +63,7 @@ export function buildAuditEvent(input: AuditInput): ExtractionEvent {
 			forms: request.kinds.includes('thematiques') ? request.forms.map((f) => f.formId) : []
 		},
 		files: input.files.map((f) => ({ name: f.name, rows: f.rows })),
+		pseudonymised: request.pseudonymise !== undefined,
 		outcome: input.outcome,
 		...(input.reason === undefined ? {} : { reason: input.reason }),
 		startedAt: new Date(input.startedAt).toISOString(),

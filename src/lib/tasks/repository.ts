@@ -134,7 +134,8 @@ export class TaskRepository {
 				structureName: input.structureName,
 				madeOn: input.madeOn,
 				from: input.request.period.from,
-				to: input.request.period.to
+				to: input.request.period.to,
+				pseudonymised: input.request.pseudonymise !== undefined
 			}),
 			state: 'En cours',
 			interrupted: false,

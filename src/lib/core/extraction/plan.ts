@@ -75,7 +75,8 @@ export function planExtraction(
 			});
 		}
 	}
-	return { zipName: zipFileName(period), jobs };
+	const pseudonymised = request.pseudonymise !== undefined;
+	return { zipName: zipFileName(period, { pseudonymised }), jobs };
 }
 
 /** The dataset that builds a job's workbook. */
