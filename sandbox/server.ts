@@ -20,6 +20,7 @@ import { openSandboxDb, type SqliteDb } from './db.ts';
 import { FaultInjector, tokenGeneration, type FaultConfig, type FaultDecision } from './faults.ts';
 import { DEFAULT_SEED, type Scale } from './generator.ts';
 import { parisToday } from './paris.ts';
+import { storageKeyBody } from './storage-key.ts';
 import { SandboxStore, type ListRequest } from './store.ts';
 
 export const DEFAULT_MOUNT_PATH = '/api/v1';
@@ -40,6 +41,8 @@ export interface SandboxOptions {
 	db?: SqliteDb;
 	/** Progress of a first-time generation (share done, 0..1). */
 	onProgress?: (done: number) => void;
+	/** false: `storage-key` answers 404, as a platform that does not offer one (SPEC §8). */
+	storageKey?: boolean;
 }
 
 export interface StoredExtractionEvent {
@@ -309,7 +312,8 @@ type Route =
 	| { kind: 'me' }
 	| { kind: 'thematics'; sid: string }
 	| { kind: 'list'; sid: string; list: ListName; formId?: string }
-	| { kind: 'events'; sid: string };
+	| { kind: 'events'; sid: string }
+	| { kind: 'storage-key'; sid: string };
 
 const LISTS: ReadonlySet<string> = new Set([
 	'dossiers',
@@ -334,6 +338,7 @@ function matchRoute(path: string): { route: Route; method: 'GET' | 'POST' } | nu
 		const name = segs[2] as string;
 		if (name === 'thematics') return { route: { kind: 'thematics', sid }, method: 'GET' };
 		if (name === 'extraction-events') return { route: { kind: 'events', sid }, method: 'POST' };
+		if (name === 'storage-key') return { route: { kind: 'storage-key', sid }, method: 'GET' };
 		if (LISTS.has(name)) {
 			return { route: { kind: 'list', sid, list: name as ListName }, method: 'GET' };
 		}
@@ -415,6 +420,12 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 			throw new Problem(403, 'Ce compte n’a pas accès aux données de cette structure.');
 		}
 		if (route.kind === 'thematics') return json(200, { items: store.catalogue() });
+		if (route.kind === 'storage-key') {
+			if (options.storageKey === false) {
+				throw new Problem(404, 'Cette plateforme ne fournit pas de clé de stockage.');
+			}
+			return json(200, storageKeyBody(account.userId, route.sid));
+		}
 		if (route.kind === 'events') {
 			const parsed = v.safeParse(ExtractionEventSchema, await readJson(req));
 			if (!parsed.success) {

@@ -22,6 +22,7 @@ import {
 	manualClock,
 	repository,
 	request,
+	storageKeyOf,
 	zipBlob
 } from './tasks-helpers';
 
@@ -407,6 +408,7 @@ describe('openTasks: start-up housekeeping', () => {
 		const options = {
 			...ALICE,
 			audit: api,
+			storageKey: async () => storageKeyOf(ALICE),
 			retentionDays: 7,
 			now: clock.now,
 			database,
@@ -437,6 +439,7 @@ describe('openTasks: start-up housekeeping', () => {
 		const service = openTasks({
 			...ALICE,
 			audit: sender(),
+			storageKey: async () => storageKeyOf(ALICE),
 			retentionDays: 7,
 			dbName: 'hote',
 			database: { indexedDB, IDBKeyRange },

@@ -82,6 +82,18 @@ export const MeSchema = v.object({
 });
 export type Me = v.InferOutput<typeof MeSchema>;
 
+// --- Storage key (SPEC §7, §8) -------------------------------------------------------------------
+
+/**
+ * The per-(user, structure) key the module derives its key-wrapping key from: 32 random bytes in
+ * base64url without padding, named by `keyId` (a new one after a rotation). Never stored.
+ */
+export const StorageKeySchema = v.object({
+	keyId: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+	key: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/))
+});
+export type StorageKey = v.InferOutput<typeof StorageKeySchema>;
+
 // --- Catalogue of thematics and forms ---------------------------------------------------------
 
 export const FIELD_TYPES = [
