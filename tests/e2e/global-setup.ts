@@ -8,11 +8,12 @@
  */
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { deploymentPolicy } from '../../deploy/csp.js';
 import { serveFiles, TYPES } from '../../examples/host/static-server';
 
 export interface E2EContext {
@@ -69,26 +70,31 @@ async function fileAt(path: string): Promise<string | null> {
 	}
 }
 
+/** Where the app server collects CSP violation reports (`report-uri`), workers' included. */
+export const CSP_REPORTS_PATH = '/__csp-reports';
+
 /**
  * Serves the standalone build `root` (each route is a prerendered page) with a generated
- * config.json, on a port of its own. The CSP lets the page reach only itself and the API: any
- * other request shows up as a console error.
+ * config.json, on a port of its own, under the deployment's strict CSP computed from the build's
+ * own hashes (deploy/csp.js, docs/DEPLOYMENT.md): no 'unsafe-inline', the page reaches only
+ * itself and the API. Violations are reported to `CSP_REPORTS_PATH` (POST), listed by a GET
+ * there and cleared by a DELETE.
  */
 export function serveApp(root: string, config: object, apiOrigin: string): Promise<Server> {
 	const configBody = JSON.stringify(config);
-	const csp = [
-		"default-src 'self'",
-		`connect-src 'self' ${apiOrigin}`,
-		// SvelteKit's prerendered pages boot with an inline script.
-		"script-src 'self' 'unsafe-inline'",
-		"style-src 'self' 'unsafe-inline'",
-		"img-src 'self' data:",
-		"object-src 'none'",
-		"base-uri 'self'"
-	].join('; ');
+	const csp = deploymentPolicy({
+		buildDir: root,
+		apiOrigins: [apiOrigin],
+		reportUri: CSP_REPORTS_PATH
+	});
+	const reports: unknown[] = [];
 	return serveFiles([{ prefix: '/', dir: root }], {
 		headers: { 'Content-Security-Policy': csp },
-		handler(_req, res, url) {
+		handler(req, res, url) {
+			if (url.pathname === CSP_REPORTS_PATH) {
+				answerReports(req, res, reports);
+				return true;
+			}
 			if (url.pathname !== '/config.json') return false;
 			res
 				.writeHead(200, {
@@ -100,6 +106,28 @@ export function serveApp(root: string, config: object, apiOrigin: string): Promi
 			return true;
 		}
 	});
+}
+
+function answerReports(req: IncomingMessage, res: ServerResponse, reports: unknown[]): void {
+	if (req.method === 'GET') {
+		res.writeHead(200, { 'Content-Type': TYPES['.json']! }).end(JSON.stringify(reports));
+	} else if (req.method === 'DELETE') {
+		reports.length = 0;
+		res.writeHead(204).end();
+	} else if (req.method === 'POST') {
+		let body = '';
+		req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+		req.on('end', () => {
+			try {
+				reports.push(JSON.parse(body));
+			} catch {
+				reports.push({ unreadable: body.slice(0, 200) });
+			}
+			res.writeHead(204).end();
+		});
+	} else {
+		res.writeHead(405).end();
+	}
 }
 
 export default async function setup(project: TestProject) {
