@@ -25,21 +25,35 @@ export function e2e(): E2EContext {
  * deleted on close; each `openApp` then opens an isolated context (own storage, IndexedDB).
  */
 export function launchBrowser(): Promise<Browser> {
-	return chromium.launch({
+	return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+// Background networking off: otherwise Chromium's calls home fail noisily at start-up.
+export const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--no-first-run',
+	// Date inputs follow the UI language when its locale pack is installed (chromium-l10n).
+	'--lang=fr-FR'
+];
+
+/**
+ * A Chromium profile kept in `userDataDir` (what a shared workstation's browser keeps between
+ * sessions): closing the context and launching again on the same folder finds the same storage.
+ */
+export function launchProfile(userDataDir: string): Promise<BrowserContext> {
+	return chromium.launchPersistentContext(userDataDir, {
 		executablePath: CHROMIUM_PATH,
 		headless: true,
-		// Background networking off: otherwise Chromium's calls home fail noisily at start-up.
-		args: [
-			'--headless',
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync',
-			'--no-first-run',
-			// Date inputs follow the UI language when its locale pack is installed (chromium-l10n).
-			'--lang=fr-FR'
-		]
+		args: CHROMIUM_ARGS,
+		locale: 'fr-FR',
+		timezoneId: 'Europe/Paris',
+		viewport: { width: 1280, height: 900 },
+		acceptDownloads: true
 	});
 }
 
@@ -86,11 +100,18 @@ export function collectConsoleErrors(page: Page): string[] {
 	return errors;
 }
 
-/** Opens the built app with a config.json carrying `token`; resolves once the page has loaded. */
-export async function openApp(browser: Browser, options: OpenAppOptions = {}): Promise<OpenedApp> {
+/**
+ * Opens the built app with a config.json carrying `token`; resolves once the page has loaded.
+ * `browser` may be null when `options.context` is given (a persistent profile has no Browser).
+ */
+export async function openApp(
+	browser: Browser | null,
+	options: OpenAppOptions = {}
+): Promise<OpenedApp> {
 	const { appUrl, apiUrl } = e2e();
 	const ownContext = !options.context;
-	const context = options.context ?? (await newContext(browser, options.viewport));
+	if (!options.context && !browser) throw new Error('openApp : ni navigateur ni contexte');
+	const context = options.context ?? (await newContext(browser!, options.viewport));
 	const page = await context.newPage();
 	const consoleErrors = collectConsoleErrors(page);
 	const requests: string[] = [];
