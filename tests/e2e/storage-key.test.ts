@@ -254,7 +254,7 @@ describe("Alice's stored ZIP", () => {
 });
 
 describe('Bob, on the same browser profile', () => {
-	it('sees none of her tasks, cannot get her key, and his own does not open her file', async () => {
+	it('sees none of her tasks, though her record is there for any script; cannot get her key', async () => {
 		const bob = await open('sandbox-bob');
 		await bob.page.getByText(/^Aucune tâche\./).waitFor();
 		expect(await bob.page.locator('tr[data-task]').count()).toBe(0);
