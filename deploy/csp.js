@@ -31,7 +31,7 @@ export function hashSource(text) {
 
 /**
  * What `kit.csp.directives` declares: everything that does not depend on the deployment.
- * @type {import('@sveltejs/kit').CspDirectives}
+ * @type {NonNullable<import('@sveltejs/kit').KitConfig['csp']>['directives']}
  */
 export const KIT_DIRECTIVES = {
 	'script-src': ['self'],

@@ -37,7 +37,7 @@ interface StoredChunk {
 let stored: { task: StoredTask; chunks: StoredChunk[] };
 let marker: Buffer;
 
-async function open(token: string, setup?: (context: BrowserContext) => Promise<void>) {
+async function open(token: string, setup?: (context: BrowserContext) => Promise<unknown>) {
 	await context?.close();
 	context = await launchProfile(profile);
 	await setup?.(context);
