@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANNOUNCER_STYLE, hashSource } from '../../deploy/csp.js';
 import { fillEverything, launchButton } from '../helpers/form-driver';
 import { readZip } from '../helpers/read-extraction';
-import { CSP_REPORTS_PATH } from './global-setup';
+import { CSP_PROBE_WORKER_PATH, CSP_REPORTS_PATH } from './global-setup';
 import { e2e, launchBrowser, newContext, openApp, type OpenedApp } from './harness';
 
 interface Violation {
@@ -44,6 +44,17 @@ async function reports(): Promise<Report[]> {
 const seen = (page: Page) =>
 	page.evaluate(() => (window as unknown as { __csp: Violation[] }).__csp);
 
+/** Waits until the report of a violation whose blocked URL carries `marker` has arrived. */
+async function reportOf(marker: string): Promise<Report> {
+	const deadline = Date.now() + 15_000;
+	for (;;) {
+		const found = (await reports()).find((r) => r['csp-report']?.['blocked-uri']?.includes(marker));
+		if (found) return found;
+		if (Date.now() > deadline) throw new Error(`aucun rapport CSP pour ${marker}`);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}
+
 /**
  * A blocked image whose URL carries `marker`: once its report has arrived, every report sent
  * before it has had the time to arrive too (they are posted as they happen).
@@ -55,11 +66,7 @@ async function sentinel(page: Page): Promise<string> {
 		img.src = `http://127.0.0.1:9/${m}.png`;
 		document.body.append(img);
 	}, marker);
-	const deadline = Date.now() + 15_000;
-	while (!(await reports()).some((r) => r['csp-report']?.['blocked-uri']?.includes(marker))) {
-		if (Date.now() > deadline) throw new Error('le rapport CSP témoin n’est jamais arrivé');
-		await new Promise((r) => setTimeout(r, 100));
-	}
+	await reportOf(marker);
 	return marker;
 }
 
@@ -171,5 +178,19 @@ describe('a full extraction under the policy', () => {
 		expect(await page.evaluate(() => '__inline' in window)).toBe(false);
 		const directives = (await reports()).map((r) => r['csp-report']?.['effective-directive']);
 		expect(directives.sort()).toEqual(['img-src', 'script-src-elem', 'style-src-attr']);
+	});
+
+	it('hears of a violation inside a worker, which the page’s listener cannot see', async () => {
+		const { page } = app;
+		const marker = `travailleur-${randomUUID()}`;
+		const before = (await seen(page)).length;
+		await page.evaluate(({ path, m }) => void new Worker(`${path}?${m}`), {
+			path: CSP_PROBE_WORKER_PATH,
+			m: marker
+		});
+		const report = await reportOf(marker);
+		expect(report['csp-report']?.['effective-directive']).toBe('connect-src');
+		await sentinel(page);
+		expect((await seen(page)).slice(before).some((v) => v.blocked.includes(marker))).toBe(false);
 	});
 });

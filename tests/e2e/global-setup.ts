@@ -72,6 +72,12 @@ async function fileAt(path: string): Promise<string | null> {
 
 /** Where the app server collects CSP violation reports (`report-uri`), workers' included. */
 export const CSP_REPORTS_PATH = '/__csp-reports';
+/**
+ * A worker script of the app's origin that tries to reach `http://127.0.0.1:9/<its query>`:
+ * a violation raised inside a worker, which the page's listener cannot see but the reports do.
+ */
+export const CSP_PROBE_WORKER_PATH = '/__csp-probe.worker.js';
+const PROBE_WORKER = "fetch('http://127.0.0.1:9/' + location.search.slice(1)).catch(() => {});";
 
 /**
  * Serves the standalone build `root` (each route is a prerendered page) with a generated
@@ -93,6 +99,12 @@ export function serveApp(root: string, config: object, apiOrigin: string): Promi
 		handler(req, res, url) {
 			if (url.pathname === CSP_REPORTS_PATH) {
 				answerReports(req, res, reports);
+				return true;
+			}
+			if (url.pathname === CSP_PROBE_WORKER_PATH) {
+				res
+					.writeHead(200, { 'Content-Security-Policy': csp, 'Content-Type': TYPES['.js']! })
+					.end(PROBE_WORKER);
 				return true;
 			}
 			if (url.pathname !== '/config.json') return false;
