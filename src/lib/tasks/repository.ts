@@ -1,10 +1,10 @@
 /**
  * The tasks of one (user, structure): every read and write goes through a repository bound to
  * that scope, so another user or structure on the same browser never sees them. The ZIP is
- * stored encrypted (crypto.ts) under its own data key, kept only wrapped by the key derived
- * from the API's storage key (keyring.ts), chunk by chunk, and announced by the état only once every chunk
- * is in: a task is either « A traiter » with its whole file, or says why it has none. Chunks of a
- * write that failed or was interrupted are removed. Nothing half-written is ever offered.
+ * stored encrypted (crypto.ts) under its own data key, kept only wrapped by the key derived from
+ * the API's storage key (keyring.ts), chunk by chunk, and announced by the état only once every
+ * chunk is in: a task is either « A traiter » with its whole file, or says why it has none.
+ * Chunks of a write that failed or was interrupted are removed. Nothing half-written is offered.
  */
 import type { ExtractionRequest } from '../core/request';
 import { taskComment } from './comment';
