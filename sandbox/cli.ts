@@ -65,8 +65,15 @@ function main(): void {
 			`\rGénération des données ${scale} (graine ${seed})… ${Math.round(done * 100)} %`
 		);
 	};
-	const storageKey = !values['no-storage-key'];
-	createSandboxServer({ scale, seed, port, today: values.today, faults, onProgress, storageKey })
+	createSandboxServer({
+		scale,
+		seed,
+		port,
+		today: values.today,
+		faults,
+		onProgress,
+		storageKey: !values['no-storage-key']
+	})
 		.then((sandbox) => {
 			if (announced) {
 				const g = sandbox.handler.generated;
@@ -77,8 +84,9 @@ function main(): void {
 			}
 			console.log(`Bac à sable SPICO (${scale}, graine ${seed}) : ${sandbox.url}`);
 			console.log(`Contrôle des pannes : ${sandbox.origin}/__sandbox/faults`);
-			if (!storageKey) console.log('Clé de stockage : désactivée (storage-key → 404).');
 			if (Object.keys(faults).length > 0) console.log(`Pannes actives : ${JSON.stringify(faults)}`);
+			if (values['no-storage-key'])
+				console.log('Clé de stockage : désactivée (storage-key → 404).');
 			console.log('Jetons de démonstration (Authorization: Bearer <jeton>) :');
 			for (const a of SANDBOX_ACCOUNTS) {
 				const what = a.structureId ? `compte structure ${a.structureId}` : 'compte personnel';

@@ -11,9 +11,9 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANNOUNCER_STYLE, hashSource } from '../../deploy/csp.js';
-import { fillEverything, launchButton } from '../helpers/form-driver';
+import { fillEverything, launchButton } from '../../harness/form-driver';
 import { readZip } from '../helpers/read-extraction';
-import { CSP_PROBE_WORKER_PATH, CSP_REPORTS_PATH } from './global-setup';
+import { CSP_PROBE_WORKER_PATH, CSP_REPORTS_PATH } from '../../harness/serve-app';
 import { e2e, launchBrowser, newContext, openApp, type OpenedApp } from './harness';
 
 interface Violation {

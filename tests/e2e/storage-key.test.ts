@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StorageKey } from '../../src/lib/contract/spico';
-import { launchButton, yesNo } from '../helpers/form-driver';
+import { launchButton, yesNo } from '../../harness/form-driver';
 import { e2e, launchProfile, openApp, type OpenedApp } from './harness';
 
 const DB = 'extractions-brutes:taches';

@@ -1,12 +1,13 @@
 /**
  * The key hierarchy of a kept ZIP: HKDF from the API's storage key, a wrapping key that never
- * leaves memory, data keys stored only wrapped, and the migration that drops version 1's keys
+ * leaves memory, data keys stored only wrapped, and the migration that drops versions 1 and 2's keys
  * (stored on disk beside the ZIPs) on fake-indexeddb.
  */
 import { hkdfSync, webcrypto } from 'node:crypto';
 import Dexie from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
+import { STATUS_CODES } from '../../src/lib/contract/spico';
 import { TaskDataError } from '../../src/lib/tasks/crypto';
 import { LEGACY_KEY_DROPPED, openTasksDatabase } from '../../src/lib/tasks/db';
 import {
@@ -139,79 +140,102 @@ describe('the keyring of a session', () => {
 	});
 });
 
-describe('migration from version 1 (a local key per user, stored on disk)', () => {
-	it('drops the old keys and the ZIPs under them, keeps the tasks and says why', async () => {
-		const indexedDB = new IDBFactory();
-		const name = 'extractions-brutes:taches';
-		// Version 1 exactly as it was published.
-		const v1 = new Dexie(name, { indexedDB, IDBKeyRange });
-		v1.version(1).stores({
-			tasks: 'id, [userId+structureId], createdAt',
-			chunks: '[taskId+index], taskId',
-			keys: '[userId+structureId]',
-			audit: 'id, [userId+structureId], createdAt'
-		});
-		const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
-			'encrypt',
-			'decrypt'
-		]);
-		await v1.table('keys').add({ ...ALICE, id: 'local-1', key, createdAt: 1 });
-		const task = (id: string, storage: object, state = 'A traiter') => ({
-			id,
-			...ALICE,
-			structureName: 'PLATEFORME TND TEST',
-			label: 'Extraction brute des données',
-			level: 'Très haute',
-			document: 'EXTRACTIONS - BRUTES - GENERIQUES',
-			comment: '…',
-			state,
-			interrupted: false,
-			reason: null,
-			createdAt: 1,
-			dueAt: 2,
-			downloadedAt: null,
-			request: request(),
-			zipName: `${id}.zip`,
-			files: FILES,
-			size: 10,
-			storage
-		});
-		await v1
-			.table('tasks')
-			.bulkAdd([
-				task('kept', { kind: 'kept', keyId: 'local-1', chunks: 2 }),
-				task('not-kept', { kind: 'not-kept', reason: 'quota' }),
-				task('failed', { kind: 'none' }, 'Échec')
+// Versions 1 and 2 as they were published: the same stores, `keys` among them; version 2 only
+// rewrote the stored requests (legacy-request.ts).
+const V1_STORES = {
+	tasks: 'id, [userId+structureId], createdAt',
+	chunks: '[taskId+index], taskId',
+	keys: '[userId+structureId]',
+	audit: 'id, [userId+structureId], createdAt'
+};
+// A request as version 1 stored it, before `period` and `kinds`.
+const V1_REQUEST = {
+	from: '2023-06-30',
+	to: '2023-07-10',
+	archived: false,
+	statuses: [...STATUS_CODES],
+	files: { administratif: true, rdv: true, hospitalisations: false, thematiques: true },
+	statuts: true,
+	forms: [{ thematicId: 'th-1', formId: 'form-7' }]
+};
+describe.each([
+	{ from: 1, storedRequest: V1_REQUEST },
+	{ from: 2, storedRequest: request() }
+])(
+	'migration from version $from (a local key per user, stored on disk)',
+	({ from, storedRequest }) => {
+		it('drops the old keys and the ZIPs under them, keeps the tasks and says why', async () => {
+			const indexedDB = new IDBFactory();
+			const name = 'extractions-brutes:taches';
+			const old = new Dexie(name, { indexedDB, IDBKeyRange });
+			old.version(1).stores(V1_STORES);
+			if (from === 2) old.version(2).stores({});
+			const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
+				'encrypt',
+				'decrypt'
 			]);
-		await v1.table('chunks').bulkAdd([
-			{ taskId: 'kept', index: 0, iv: new Uint8Array(12), data: new ArrayBuffer(8) },
-			{ taskId: 'kept', index: 1, iv: new Uint8Array(12), data: new ArrayBuffer(8) }
-		]);
-		v1.close();
+			await old.table('keys').add({ ...ALICE, id: 'local-1', key, createdAt: 1 });
+			const task = (id: string, storage: object, state = 'A traiter') => ({
+				id,
+				...ALICE,
+				structureName: 'PLATEFORME TND TEST',
+				label: 'Extraction brute des données',
+				level: 'Très haute',
+				document: 'EXTRACTIONS - BRUTES - GENERIQUES',
+				comment: '…',
+				state,
+				interrupted: false,
+				reason: null,
+				createdAt: 1,
+				dueAt: 2,
+				downloadedAt: null,
+				request: storedRequest,
+				zipName: `${id}.zip`,
+				files: FILES,
+				size: 10,
+				storage
+			});
+			await old
+				.table('tasks')
+				.bulkAdd([
+					task('kept', { kind: 'kept', keyId: 'local-1', chunks: 2 }),
+					task('not-kept', { kind: 'not-kept', reason: 'quota' }),
+					task('failed', { kind: 'none' }, 'Échec')
+				]);
+			await old.table('chunks').bulkAdd([
+				{ taskId: 'kept', index: 0, iv: new Uint8Array(12), data: new ArrayBuffer(8) },
+				{ taskId: 'kept', index: 1, iv: new Uint8Array(12), data: new ArrayBuffer(8) }
+			]);
+			old.close();
 
-		const db = openTasksDatabase('taches', { indexedDB, IDBKeyRange });
-		await db.open();
-		expect(db.verno).toBe(2);
-		expect(db.tables.map((t) => t.name).sort()).toEqual(['audit', 'chunks', 'tasks']);
-		const raw = await new Promise<IDBDatabase>((ok, ko) => {
-			const r = indexedDB.open(name);
-			r.onsuccess = () => ok(r.result);
-			r.onerror = () => ko(r.error);
+			const db = openTasksDatabase('taches', { indexedDB, IDBKeyRange });
+			await db.open();
+			expect(db.verno).toBe(3);
+			expect(db.tables.map((t) => t.name).sort()).toEqual(['audit', 'chunks', 'tasks']);
+			const raw = await new Promise<IDBDatabase>((ok, ko) => {
+				const r = indexedDB.open(name);
+				r.onsuccess = () => ok(r.result);
+				r.onerror = () => ko(r.error);
+			});
+			expect([...raw.objectStoreNames].sort()).toEqual(['audit', 'chunks', 'tasks']);
+			raw.close();
+			expect(await db.chunks.count()).toBe(0);
+			expect(await db.tasks.count()).toBe(3);
+			expect((await db.tasks.get('kept'))?.storage).toEqual({
+				kind: 'not-kept',
+				reason: LEGACY_KEY_DROPPED
+			});
+			expect((await db.tasks.get('kept'))?.state).toBe('A traiter');
+			expect((await db.tasks.get('not-kept'))?.storage).toEqual({
+				kind: 'not-kept',
+				reason: 'quota'
+			});
+			expect((await db.tasks.get('failed'))?.storage).toEqual({ kind: 'none' });
+			// Both upgrades ran, in order: every request is in today's shape.
+			for (const t of await db.tasks.toArray()) {
+				expect(t.request).toEqual(request());
+			}
+			db.close();
 		});
-		expect([...raw.objectStoreNames].sort()).toEqual(['audit', 'chunks', 'tasks']);
-		raw.close();
-		expect(await db.chunks.count()).toBe(0);
-		expect(await db.tasks.count()).toBe(3);
-		expect((await db.tasks.get('kept'))?.storage).toEqual({
-			kind: 'not-kept',
-			reason: LEGACY_KEY_DROPPED
-		});
-		expect((await db.tasks.get('kept'))?.state).toBe('A traiter');
-		expect((await db.tasks.get('not-kept'))?.storage).toEqual({
-			kind: 'not-kept',
-			reason: 'quota'
-		});
-		expect((await db.tasks.get('failed'))?.storage).toEqual({ kind: 'none' });
-		db.close();
-	});
-});
+	}
+);

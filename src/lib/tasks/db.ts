@@ -6,6 +6,7 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { ExtractionEvent } from '../contract/spico';
 import type { EncryptedChunk } from './crypto';
+import { upgradeRequest } from './legacy-request';
 import type { TaskRecord, TaskScope } from './model';
 
 export const DB_PREFIX = 'extractions-brutes:';
@@ -67,10 +68,21 @@ export function openTasksDatabase(
 		keys: '[userId+structureId]',
 		audit: 'id, [userId+structureId], createdAt'
 	});
-	// Version 1 kept one non-extractable AES key per (user, structure) in `keys`: Chromium writes
+	// The request now carries `period` and `kinds` (legacy-request.ts).
+	db.version(2)
+		.stores({})
+		.upgrade((tx) =>
+			tx
+				.table('tasks')
+				.toCollection()
+				.modify((task: { request: Parameters<typeof upgradeRequest>[0] }) => {
+					task.request = upgradeRequest(task.request);
+				})
+		);
+	// Versions 1 and 2 kept one non-extractable AES key per (user, structure) in `keys`: Chromium writes
 	// its raw bytes beside the ciphertext, so the disk alone decrypted the ZIPs. Those keys and
 	// the ZIPs under them are dropped; the tasks stay, saying their file was not kept.
-	db.version(2)
+	db.version(3)
 		.stores({ keys: null })
 		.upgrade(async (tx) => {
 			const tasks = tx.table<TaskRecord, string>('tasks');
