@@ -23,6 +23,7 @@ import {
 	manualClock,
 	repository,
 	request,
+	storageKeyOf,
 	zipBlob
 } from './tasks-helpers';
 
@@ -416,6 +417,7 @@ describe('openTasks: start-up housekeeping', () => {
 		const options = {
 			...ALICE,
 			audit: api,
+			storageKey: async () => storageKeyOf(ALICE),
 			retentionDays: 7,
 			now: clock.now,
 			database,
@@ -446,6 +448,7 @@ describe('openTasks: start-up housekeeping', () => {
 		const service = openTasks({
 			...ALICE,
 			audit: sender(),
+			storageKey: async () => storageKeyOf(ALICE),
 			retentionDays: 7,
 			dbName: 'hote',
 			database: { indexedDB, IDBKeyRange },

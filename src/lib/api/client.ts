@@ -11,6 +11,7 @@ import {
 	ExtractionEventSchema,
 	MeSchema,
 	ProblemSchema,
+	StorageKeySchema,
 	ThematicsSchema,
 	listPath,
 	listSearchParams,
@@ -23,6 +24,7 @@ import {
 	type Me,
 	type Page,
 	type Problem,
+	type StorageKey,
 	type Thematic
 } from '../contract/spico';
 
@@ -242,6 +244,11 @@ export interface SpicoClient {
 		event: ExtractionEvent,
 		signal?: AbortSignal
 	): Promise<void>;
+	/**
+	 * The user's storage key for this structure (SPEC §8), or null when the platform does not
+	 * offer one (404). Held in memory by the caller, never written anywhere.
+	 */
+	storageKey(structureId: string, signal?: AbortSignal): Promise<StorageKey | null>;
 }
 
 interface SendInit {
@@ -381,6 +388,17 @@ export function createSpicoClient(options: SpicoClientOptions): SpicoClient {
 				cursor = page.nextCursor;
 				if (cursor !== null) seen.add(cursor);
 			} while (cursor !== null);
+		},
+		async storageKey(structureId, signal) {
+			const path = `structures/${encodeURIComponent(structureId)}/storage-key`;
+			let found: Awaited<ReturnType<typeof getJson>>;
+			try {
+				found = await getJson(path, { signal });
+			} catch (error) {
+				if (error instanceof ApiError && error.kind === 'not-found') return null;
+				throw error;
+			}
+			return parseOrThrow(StorageKeySchema, found.json, found.endpoint);
 		},
 		async recordExtraction(structureId, event, signal) {
 			const body = parseOrThrow(ExtractionEventSchema, event, 'POST extraction-events');

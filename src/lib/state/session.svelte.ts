@@ -107,6 +107,7 @@ export class AppSession {
 				tasks = openTasks({
 					...scope,
 					audit: client,
+					storageKey: () => client.storageKey(scope.structureId),
 					retentionDays: config.retentionDays,
 					...(config.tasksDatabase ? { dbName: config.tasksDatabase } : {})
 				});
