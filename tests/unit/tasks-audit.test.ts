@@ -239,7 +239,8 @@ describe('the run hooks', () => {
 					] as never,
 					cutCells: 1,
 					issues: {} as never,
-					dataChanged: null
+					dataChanged: null,
+					countMismatch: null
 				},
 				{
 					jobId: 'statuts',
@@ -254,7 +255,8 @@ describe('the run hooks', () => {
 					warnings: [],
 					cutCells: 0,
 					issues: {} as never,
-					dataChanged: null
+					dataChanged: null,
+					countMismatch: null
 				}
 			]
 		};

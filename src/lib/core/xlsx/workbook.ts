@@ -128,7 +128,8 @@ export interface SheetWriter {
 
 export interface WorkbookWriter {
 	addSheet(spec: SheetSpec): SheetWriter;
-	finish(): Promise<WorkbookResult>;
+	/** `warnings`: known only at the end (the API's counts), listed in Informations too. */
+	finish(more?: { warnings?: readonly string[] }): Promise<WorkbookResult>;
 }
 
 /** Strings this long are encoded and handed to the compressor. */
@@ -685,7 +686,8 @@ function textCell(
 /** The Informations sheet's rows: [cells, bold]. */
 function informationRows(
 	book: Book,
-	informations: readonly InformationEntry[]
+	informations: readonly InformationEntry[],
+	warnings: readonly string[] = []
 ): [Cell[], boolean][] {
 	const rows: [Cell[], boolean][] = [];
 	const section = (title: string, header: string[]): void => {
@@ -705,8 +707,9 @@ function informationRows(
 		for (const s of renamed) rows.push([[s.name, s.fullName], false]);
 	}
 
-	if (book.warnings.length > 0 || book.cutCells > 0) {
+	if (book.warnings.length > 0 || book.cutCells > 0 || warnings.length > 0) {
 		section('Avertissements', []);
+		for (const w of warnings) rows.push([[w], false]);
 		if (book.cutCells > 0) {
 			rows.push([
 				[`Cellules tronquées (plus de ${formatCount(MAX_CELL_LENGTH)} caractères)`, book.cutCells],
@@ -729,9 +732,10 @@ function informationRows(
 
 async function writeInformations(
 	book: Book,
-	informations: readonly InformationEntry[]
+	informations: readonly InformationEntry[],
+	warnings: readonly string[]
 ): Promise<WorkbookSheetEntry> {
-	const rows = informationRows(book, informations);
+	const rows = informationRows(book, informations, warnings);
 	const widths = [0, 0, 0];
 	for (const [cells] of rows) {
 		cells.forEach((v, i) => {
@@ -775,7 +779,7 @@ export function createWorkbook(options: WorkbookOptions = {}): WorkbookWriter {
 			book.sheets.push(sheet);
 			return sheet;
 		},
-		async finish(): Promise<WorkbookResult> {
+		async finish(more = {}): Promise<WorkbookResult> {
 			if (finished) throw new Error('Classeur déjà terminé');
 			finished = true;
 			for (const sheet of book.sheets) await sheet.close();
@@ -791,7 +795,7 @@ export function createWorkbook(options: WorkbookOptions = {}): WorkbookWriter {
 				}
 			}
 			// Last, so that the workbook opens on the data; the caller's context stays one tab away.
-			order.push(await writeInformations(book, options.informations ?? []));
+			order.push(await writeInformations(book, options.informations ?? [], more.warnings ?? []));
 			const sst = book.sst !== null && book.sst.size > 0 ? book.sst : null;
 			if (sst) await book.addStatic('xl/sharedStrings.xml', sst.xmlPieces(XML_HEAD, NS_MAIN));
 			await book.addStatic('xl/workbook.xml', workbookXml(order));
