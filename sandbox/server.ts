@@ -18,6 +18,7 @@ import {
 } from '../src/lib/contract/spico.ts';
 import { openSandboxDb, type SqliteDb } from './db.ts';
 import { FaultInjector, tokenGeneration, type FaultConfig, type FaultDecision } from './faults.ts';
+import { isJsonContentType, prototypeKeyPath, requestUrl } from './http-guard.ts';
 import { DEFAULT_SEED, type Scale } from './generator.ts';
 import { parisToday } from './paris.ts';
 import { SandboxStore, type ListRequest } from './store.ts';
@@ -73,6 +74,7 @@ interface Reply {
 
 const TITLES: Readonly<Record<number, string>> = {
 	400: 'Requête invalide',
+	415: 'Type de contenu non accepté',
 	401: 'Authentification requise',
 	403: 'Accès refusé',
 	404: 'Ressource introuvable',
@@ -190,6 +192,18 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 	} catch {
 		throw new Problem(400, 'Le corps de la requête n’est pas du JSON valide.');
 	}
+}
+
+/** A control body: JSON only (no form or text/plain post from a web page), no prototype key. */
+async function readControlJson(req: IncomingMessage): Promise<unknown> {
+	if (!isJsonContentType(req.headers['content-type'])) {
+		req.resume();
+		throw new Problem(415, 'Corps attendu en application/json.');
+	}
+	const body = await readJson(req);
+	const key = prototypeKeyPath(body);
+	if (key !== null) throw new Problem(422, `Clé de prototype refusée : « ${key} ».`);
+	return body;
 }
 
 // --- List queries --------------------------------------------------------------------------------
@@ -503,7 +517,7 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 				return { status: 204 };
 			}
 			if (req.method === 'POST') {
-				const body = await readJson(req);
+				const body = await readControlJson(req);
 				try {
 					faults.set(body);
 				} catch (error) {
@@ -576,8 +590,27 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 		return problemReply(new Problem(decision.status, detail, {}, headers));
 	}
 
-	const handler = ((req: IncomingMessage, res: ServerResponse, next?: Next) => {
-		const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+	/** Whatever a request does, the server stays up (SPEC §9): a throw becomes a 500. */
+	function guarded(req: IncomingMessage, res: ServerResponse, work: () => void): void {
+		try {
+			work();
+		} catch (error) {
+			console.error('[sandbox] requête non traitée :', (error as Error).message);
+			if (!res.headersSent && !res.destroyed) {
+				send(res, problemReply(new Problem(500, 'Erreur interne du bac à sable.')));
+			}
+		}
+	}
+
+	const handler = ((req: IncomingMessage, res: ServerResponse, next?: Next) =>
+		guarded(req, res, () => serve(req, res, next))) as SandboxHandler;
+
+	function serve(req: IncomingMessage, res: ServerResponse, next?: Next): void {
+		const url = requestUrl(req.url);
+		if (url === null) {
+			req.resume();
+			return send(res, problemReply(new Problem(400, 'Cible de requête invalide.')));
+		}
 		const path = url.pathname;
 		const isControl = path === CONTROL_PATH || path.startsWith(`${CONTROL_PATH}/`);
 		const isApi = path === mount || path.startsWith(`${mount}/`);
@@ -585,7 +618,11 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 			if (next) return next();
 			return send(res, problemReply(new Problem(404, `Aucune ressource à l’adresse ${path}.`)));
 		}
-		if (req.method === 'OPTIONS') return preflight(req, res);
+		if (req.method === 'OPTIONS') {
+			// No web page may switch the faults or reset the data: no CORS for the control endpoints.
+			if (isControl) return void res.writeHead(403, { 'Content-Length': 0 }).end();
+			return preflight(req, res);
+		}
 		// Control endpoints are never subject to faults, so tests can always switch them off.
 		if (isControl) return respond(res, control(req, path), path);
 
@@ -599,12 +636,17 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 				req.resume();
 				return send(res, faultReply(decision), decision.drop);
 			}
-			respond(res, api(req, url, path.slice(mount.length)), path, decision.drop);
+			const headers = faults.responseHeaders();
+			const reply = api(req, url, path.slice(mount.length)).then((r) => ({
+				...r,
+				headers: { ...r.headers, ...headers }
+			}));
+			respond(res, reply, path, decision.drop);
 		};
 		const latency = faults.latencyMs;
-		if (latency > 0) setTimeout(run, latency);
+		if (latency > 0) setTimeout(() => guarded(req, res, run), latency);
 		else run();
-	}) as SandboxHandler;
+	}
 
 	return Object.defineProperties(handler, {
 		store: { get: () => store, enumerable: true },
