@@ -12,6 +12,7 @@ import {
 import type { JobProgress } from '../core/extraction/run-job';
 import type { ExtractionRequest } from '../core/request';
 import { runExtraction, type ExtractionOutcome } from '../engine/run-extraction';
+import { ExpiringObjectUrl } from './expiring-url';
 
 export interface FileProgress {
 	id: string;
@@ -95,7 +96,9 @@ export class ExtractionRun {
 	files = $state<FileProgress[]>([]);
 	error = $state<string | null>(null);
 	outcome = $state.raw<ExtractionOutcome | null>(null);
+	/** The ZIP's last `blob:` URL, for the link; revoked soon after use (`takeDownloadUrl`). */
 	downloadUrl = $state<string | null>(null);
+	#download: ExpiringObjectUrl | null = null;
 
 	readonly percent = $derived(
 		this.files.length === 0
@@ -170,7 +173,8 @@ export class ExtractionRun {
 			await safely(() => hooks.onCancelled?.(context));
 		} else if (outcome) {
 			this.outcome = outcome;
-			this.downloadUrl = URL.createObjectURL(outcome.blob);
+			this.#download = new ExpiringObjectUrl(outcome.blob);
+			this.downloadUrl = this.#download.take();
 			this.phase = 'done';
 			const done = outcome;
 			await safely(() => hooks.onDone?.(done, context));
@@ -179,6 +183,18 @@ export class ExtractionRun {
 			this.phase = 'failed';
 			await safely(() => hooks.onFailed?.(failure, context));
 		}
+	}
+
+	/** A URL of the ZIP that works now, for a download starting now (a new one after expiry). */
+	takeDownloadUrl(): string | null {
+		if (!this.#download) return null;
+		this.downloadUrl = this.#download.take();
+		return this.downloadUrl;
+	}
+
+	/** Revokes the ZIP's URL at once (the view ends). */
+	releaseDownload(): void {
+		this.#download?.revoke();
 	}
 
 	cancel() {
@@ -225,7 +241,8 @@ export class ExtractionRun {
 
 	#reset() {
 		this.#dropProgress();
-		if (this.downloadUrl) URL.revokeObjectURL(this.downloadUrl);
+		this.#download?.revoke();
+		this.#download = null;
 		this.downloadUrl = null;
 		this.outcome = null;
 		this.error = null;
