@@ -48,6 +48,13 @@ export const FaultConfigSchema = v.strictObject({
 	 * that honoured them would keep pages of patient data on disk (the module must not).
 	 */
 	cacheableHeaders: v.optional(v.boolean()),
+	/** Pages of `list` announce this `total` instead of the true one (an API that lies). */
+	announcedTotal: v.optional(v.strictObject({ list: v.picklist(LIST_NAMES), total: Whole })),
+	/**
+	 * Requests of the structures' routes get a 307 to the same path and query at this origin
+	 * (`http://127.0.0.1:9999`): a redirect the module must not follow.
+	 */
+	redirectTo: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^/?#]+$/, 'origine attendue'))),
 	/** Before each follow-up page (a request with a cursor) of `list`, rows change. */
 	mutateBetweenPages: v.optional(
 		v.strictObject({
@@ -128,6 +135,18 @@ export class FaultInjector {
 
 	get latencyMs(): number {
 		return this.#config.latencyMs ?? 0;
+	}
+
+	/** The total pages of `list` announce instead of the true one, or null. */
+	announcedTotal(list: ListName): number | null {
+		const a = this.#config.announcedTotal;
+		return a && a.list === list ? a.total : null;
+	}
+
+	/** Where a request of `path` (under the mount) is redirected, or null (`redirectTo`). */
+	redirectLocation(path: string, search: string): string | null {
+		const origin = this.#config.redirectTo;
+		return origin && path.startsWith('/structures/') ? `${origin}/api/v1${path}${search}` : null;
 	}
 
 	/** Headers that replace the API's own on a successful response (`cacheableHeaders`). */

@@ -499,7 +499,8 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 			page.more && page.lastKey !== null ? encodeCursor(page.lastKey, fingerprint) : null;
 		// Items are stored as served JSON: the page is assembled, never re-serialised.
 		const items = page.items.join(',');
-		const body = `{"items":[${items}],"nextCursor":${JSON.stringify(nextCursor)},"total":${page.total}}`;
+		const total = faults.announcedTotal(route.list) ?? page.total;
+		const body = `{"items":[${items}],"nextCursor":${JSON.stringify(nextCursor)},"total":${total}}`;
 		return { status: 200, body };
 	}
 
@@ -635,6 +636,11 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 			if (decision.kind === 'respond') {
 				req.resume();
 				return send(res, faultReply(decision), decision.drop);
+			}
+			const location = faults.redirectLocation(path.slice(mount.length), url.search);
+			if (location !== null) {
+				req.resume();
+				return send(res, { status: 307, headers: { Location: location } });
 			}
 			const headers = faults.responseHeaders();
 			const reply = api(req, url, path.slice(mount.length)).then((r) => ({

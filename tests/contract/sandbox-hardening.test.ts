@@ -160,3 +160,35 @@ describe('cacheable headers fault', () => {
 		expect(after.headers.get('cache-control')).toBe('no-store');
 	});
 });
+
+describe('faults of an API that lies', () => {
+	const set = (config: object) =>
+		fetch(`${sandbox.origin}/__sandbox/faults`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(config)
+		});
+	const listUrl = () =>
+		`${sandbox.url}/structures/${STRUCTURE_TND.id}/hospitalisations?from=2023-01-01&to=2023-12-31&status=sortie`;
+
+	it('announcedTotal: the pages of that list announce the total asked for', async () => {
+		const honest = (await (await fetch(listUrl(), { headers: ALICE })).json()) as { total: number };
+		expect((await set({ announcedTotal: { list: 'hospitalisations', total: 3 } })).status).toBe(
+			200
+		);
+		const lying = (await (await fetch(listUrl(), { headers: ALICE })).json()) as { total: number };
+		expect(lying.total).toBe(3);
+		expect(honest.total).not.toBe(3);
+	});
+
+	it('redirectTo: structure routes answer 307 to the same path at that origin', async () => {
+		expect((await set({ redirectTo: 'http://127.0.0.1:9' })).status).toBe(200);
+		const res = await fetch(listUrl(), { headers: ALICE, redirect: 'manual' });
+		expect(res.status).toBe(307);
+		expect(res.headers.get('location')).toBe(
+			`http://127.0.0.1:9/api/v1/structures/${STRUCTURE_TND.id}/hospitalisations?from=2023-01-01&to=2023-12-31&status=sortie`
+		);
+		expect(await meStatus()).toBe(200);
+		expect((await set({ redirectTo: 'javascript:alert(1)' })).status).toBe(422);
+	});
+});
