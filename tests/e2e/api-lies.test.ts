@@ -17,7 +17,7 @@ import {
 	launchButton,
 	setFaults
 } from './faults-helpers';
-import { launchBrowser, openApp, type OpenedApp } from './harness';
+import { e2e, launchBrowser, newContext, openApp, type OpenedApp } from './harness';
 
 let browser: Browser;
 const opened: OpenedApp[] = [];
@@ -80,5 +80,28 @@ describe('an API that lies', () => {
 			elsewhere.closeAllConnections();
 			await new Promise<void>((done) => elsewhere.close(() => done()));
 		}
+	});
+
+	it('a catalogue with a thematic id twice: a French message naming it, no broken page', async () => {
+		const context = await newContext(browser);
+		const field = { id: 'x', label: 'X', type: 'text' };
+		await context.route(`${e2e().apiUrl}/structures/*/thematics`, (route) =>
+			route.fulfill({
+				headers: { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store' },
+				json: {
+					items: [
+						{ id: 'T1', label: 'Une', forms: [{ id: 'F1', label: 'Un', fields: [field] }] },
+						{ id: 'T1', label: 'Deux', forms: [{ id: 'F2', label: 'Deux', fields: [field] }] }
+					]
+				}
+			})
+		);
+		const app = await openApp(browser, { context });
+		opened.push(app);
+		await app.page.getByText('identifiant de thématique « T1 » en double').waitFor();
+		expect(await app.page.getByRole('alert').innerText()).toContain('/thematics');
+		expect(await launchButton(app.page).count()).toBe(0);
+		expect(app.consoleErrors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+		await context.close();
 	});
 });
