@@ -14,9 +14,10 @@ import {
 	maxPageBytes
 } from '../../src/lib/api/paging-guard';
 import { ContractError, STATUS_CODES, type ListQuery } from '../../src/lib/contract/spico';
+import { launchInstant } from '../../src/lib/core/calendar';
 import { planExtraction, type ExtractionContext } from '../../src/lib/core/extraction/plan';
 import { runWorkbookJob } from '../../src/lib/core/extraction/run-job';
-import { everythingRequest } from '../helpers/form-driver';
+import { everythingRequest } from '../../harness/form-driver';
 import { readBack } from './xlsx-helpers';
 
 const SID = 'str-1';
@@ -385,8 +386,7 @@ describe('a total that lies', () => {
 		structure: { id: SID, name: 'S' },
 		userId: 'u',
 		request: REQUEST,
-		today: '2024-01-31',
-		launchedAt: '2024-01-31T10:15:00'
+		launch: launchInstant(Date.UTC(2024, 0, 31, 9, 15))
 	};
 
 	async function runWith(total: number, served: number) {

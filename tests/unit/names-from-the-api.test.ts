@@ -10,7 +10,7 @@ import { planExtraction } from '../../src/lib/core/extraction/plan';
 import { MAX_ENTRY_NAME_LENGTH } from '../../src/lib/core/naming';
 import { createWorkbook } from '../../src/lib/core/xlsx/index';
 import { buildZip } from '../../src/lib/core/zip';
-import { everythingRequest } from '../helpers/form-driver';
+import { everythingRequest } from '../../harness/form-driver';
 import { col, concat, readBack } from './xlsx-helpers';
 
 const PERIOD = { from: '2023-01-01', to: '2023-12-31' };

@@ -6,7 +6,7 @@
  */
 import { createSpicoClient, type SpicoClient, type TokenGetter } from '../api/client';
 import type { Thematic } from '../contract/spico';
-import { parisWallTimeOfMs, todayInParis } from '../core/calendar';
+import type { LaunchInstant } from '../core/calendar';
 import type { ExtractionRequest } from '../core/request';
 import { configTokenSource, loadConfig, type AppConfig } from '../config';
 import {
@@ -127,7 +127,7 @@ export class AppSession {
 	}
 
 	/** Launches an extraction: its task « En cours » first, then the run, then the task's end. */
-	launch(request: ExtractionRequest, catalogue: readonly Thematic[]): void {
+	launch(request: ExtractionRequest, catalogue: readonly Thematic[], launch: LaunchInstant): void {
 		const ready = this.view;
 		if (ready.kind !== 'ready' || this.run.running || this.#closed) return;
 		const { client, structureId, structureName, userId, tasks } = ready;
@@ -149,8 +149,7 @@ export class AppSession {
 			...(ready.config.pageSize === undefined ? {} : { pageSize: ready.config.pageSize }),
 			structure: { id: structureId, name: structureName },
 			userId,
-			today: todayInParis(),
-			now: () => parisWallTimeOfMs(Date.now()),
+			launch,
 			hooks
 		});
 		this.#running = running;
