@@ -13,6 +13,7 @@ import { AuditTrail, buildAuditEvent, directAudit } from '../../src/lib/tasks/au
 import { openTasks } from '../../src/lib/tasks/index';
 import { memoryOwnership } from '../../src/lib/tasks/ownership';
 import { taskRecorder } from '../../src/lib/tasks/recorder';
+import { MAX_REASON_LENGTH } from '../../src/lib/tasks/reason';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import {
 	ALICE,
@@ -247,7 +248,8 @@ describe('the run hooks', () => {
 					] as never,
 					cutCells: 1,
 					issues: {} as never,
-					dataChanged: null
+					dataChanged: null,
+					countMismatch: null
 				},
 				{
 					jobId: 'statuts',
@@ -262,7 +264,8 @@ describe('the run hooks', () => {
 					warnings: [],
 					cutCells: 0,
 					issues: {} as never,
-					dataChanged: null
+					dataChanged: null,
+					countMismatch: null
 				}
 			]
 		};
@@ -349,6 +352,20 @@ describe('the run hooks', () => {
 			reason: 'Le service SPICO est momentanément indisponible (erreur 503).',
 			files: [{ name: 'RDV 30062023_10072023.xlsx', rows: 5000 }]
 		});
+	});
+
+	it('a failure reason is kept and posted short: one line of at most 300 characters', async () => {
+		const { repo, api, audit, ownership } = setup();
+		const hooks = taskRecorder({ repo, ownership, audit });
+		await hooks.onStart(context, plan);
+		// What a 5,000-character thematic label in « Thématique « … » : … » would give.
+		const long = `Thématique « ${'x'.repeat(5000)} » :\n Le service SPICO est indisponible.`;
+		await hooks.onFailed(long, context);
+		const reason = (await repo.get(hooks.taskId!))?.reason ?? '';
+		expect(reason).toHaveLength(MAX_REASON_LENGTH);
+		expect(reason).toMatch(/^Thématique « x+…$/);
+		await vi.waitFor(() => expect(api.received.size).toBe(1));
+		expect([...api.received.values()][0]?.reason).toBe(reason);
 	});
 
 	it('a cancelled run: « Annulée », and the audit event still reaches the API after a failure', async () => {

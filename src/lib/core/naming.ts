@@ -30,3 +30,19 @@ export function zipFileName(period: Period, options: { pseudonymised?: boolean }
 export function workbookFileName(name: string, period: Period): string {
 	return `${name} ${compactDay(period.from)}_${compactDay(period.to)}.xlsx`;
 }
+
+/**
+ * Longest name of an entry of the ZIP: `unzip` and Windows' Explorer choke on very long ones
+ * (a 5,000-character thematic label gave a 5,034-character entry).
+ */
+export const MAX_ENTRY_NAME_LENGTH = 100;
+
+/**
+ * The workbook name `base`, or `base_n` for the n-th file of the same base (n ≥ 2), cut so that
+ * the whole entry name (`<name> <from>_<to>.xlsx`) holds in MAX_ENTRY_NAME_LENGTH characters.
+ */
+export function fittedWorkbookBase(base: string, n: number, period: Period): string {
+	const suffix = n < 2 ? '' : `_${n}`;
+	const room = MAX_ENTRY_NAME_LENGTH - workbookFileName('', period).length - suffix.length;
+	return base.slice(0, room).replace(/_+$/, '') + suffix;
+}

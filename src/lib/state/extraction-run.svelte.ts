@@ -14,6 +14,7 @@ import type { JobProgress } from '../core/extraction/run-job';
 import { derivePseudonymKey } from '../core/pseudonymise/key';
 import type { ExtractionRequest } from '../core/request';
 import { runExtraction, type ExtractionOutcome } from '../engine/run-extraction';
+import { ExpiringObjectUrl } from './expiring-url';
 
 export interface FileProgress {
 	id: string;
@@ -94,9 +95,11 @@ export class ExtractionRun {
 	files = $state<FileProgress[]>([]);
 	error = $state<string | null>(null);
 	outcome = $state.raw<ExtractionOutcome | null>(null);
+	/** The ZIP's last `blob:` URL, for the link; revoked soon after use (`takeDownloadUrl`). */
 	downloadUrl = $state<string | null>(null);
 	/** The pseudonymisation key is being derived (PBKDF2, under a second): shown as working. */
 	deriving = $state(false);
+	#download: ExpiringObjectUrl | null = null;
 
 	readonly percent = $derived(
 		this.files.length === 0
@@ -190,7 +193,8 @@ export class ExtractionRun {
 			await safely(() => hooks.onCancelled?.(context));
 		} else if (outcome) {
 			this.outcome = outcome;
-			this.downloadUrl = URL.createObjectURL(outcome.blob);
+			this.#download = new ExpiringObjectUrl(outcome.blob);
+			this.downloadUrl = this.#download.take();
 			this.phase = 'done';
 			const done = outcome;
 			await safely(() => hooks.onDone?.(done, context));
@@ -199,6 +203,18 @@ export class ExtractionRun {
 			this.phase = 'failed';
 			await safely(() => hooks.onFailed?.(failure, context));
 		}
+	}
+
+	/** A URL of the ZIP that works now, for a download starting now (a new one after expiry). */
+	takeDownloadUrl(): string | null {
+		if (!this.#download) return null;
+		this.downloadUrl = this.#download.take();
+		return this.downloadUrl;
+	}
+
+	/** Revokes the ZIP's URL at once (the view ends). */
+	releaseDownload(): void {
+		this.#download?.revoke();
 	}
 
 	cancel() {
@@ -245,7 +261,8 @@ export class ExtractionRun {
 
 	#reset() {
 		this.#dropProgress();
-		if (this.downloadUrl) URL.revokeObjectURL(this.downloadUrl);
+		this.#download?.revoke();
+		this.#download = null;
 		this.downloadUrl = null;
 		this.outcome = null;
 		this.error = null;

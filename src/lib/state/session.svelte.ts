@@ -188,7 +188,7 @@ export class AppSession {
 		this.#closed = true;
 		this.run.cancel();
 		await this.#running?.catch(() => {});
-		if (this.run.downloadUrl) URL.revokeObjectURL(this.run.downloadUrl);
+		this.run.releaseDownload();
 		this.#closeTasks();
 	}
 

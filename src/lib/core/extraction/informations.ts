@@ -73,9 +73,10 @@ export function informationRows(
 		for (const s of renamed) rows.push({ cells: [s.name, s.fullName] });
 	}
 
-	const { warnings, cutCells, cutDetails } = summary;
-	if (notices.length > 0 || warnings.length > 0 || cutCells > 0) {
+	const { warnings, cutCells, cutDetails, lateWarnings } = summary;
+	if (notices.length > 0 || warnings.length > 0 || cutCells > 0 || lateWarnings.length > 0) {
 		section('Avertissements', []);
+		for (const w of lateWarnings) rows.push({ cells: [w] });
 		for (const notice of notices) rows.push({ cells: [notice] });
 		if (cutCells > 0) {
 			const title = `Cellules tronquées (plus de ${formatCount(MAX_CELL_LENGTH)} caractères)`;

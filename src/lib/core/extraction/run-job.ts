@@ -7,7 +7,7 @@ import type { RetryNotice, SpicoClient } from '../../api/client';
 import { pageLimitOf, type MappingIssues, type RowContext, type RowSink } from '../datasets/index';
 import type { Row } from '../table';
 import { workbookPseudonymiser, type WorkbookPseudonymiser } from '../pseudonymise/index';
-import { createWorkbook, type SheetInfo, type Warning } from '../xlsx/index';
+import { createWorkbook, formatCount, type SheetInfo, type Warning } from '../xlsx/index';
 import { informationRows, informationsOf } from './informations';
 import { datasetOf, type ExtractionContext, type WorkbookJob } from './plan';
 
@@ -42,6 +42,11 @@ export interface BuiltWorkbook {
 	 * removed during the extraction): both totals, to report beside `items`.
 	 */
 	dataChanged: { firstTotal: number; lastTotal: number } | null;
+	/**
+	 * Set when the items read differ from the total the API announced on its last page (SPEC
+	 * §8): the API lied, or the data moved. Shown on the result screen and in Informations.
+	 */
+	countMismatch: { read: number; announced: number } | null;
 	/** Where the job's time went (benchmarks read it; counts and durations only). */
 	timings?: JobTimings;
 }
@@ -105,6 +110,12 @@ async function* prefetching<T>(source: AsyncIterator<T>): AsyncGenerator<T> {
 		next.catch(() => {});
 		yield current.value;
 	}
+}
+
+/** « L'API a annoncé 3 éléments, 50 ont été lus. »: the result screen and Informations say it. */
+export function countMismatchText(m: { read: number; announced: number }): string {
+	const n = (x: number) => formatCount(x);
+	return `L'API a annoncé ${n(m.announced)} éléments, ${n(m.read)} ont été lus.`;
 }
 
 export async function runWorkbookJob(
@@ -208,8 +219,11 @@ export async function runWorkbookJob(
 	onProgress?.({ phase: 'write' });
 	const firstTotal = firstTotals.reduce<number>((a, t) => a + (t ?? 0), 0);
 	const lastTotal = total() ?? 0;
+	const countMismatch = fetched === lastTotal ? null : { read: fetched, announced: lastTotal };
 	const finishing = performance.now();
-	const result = await workbook.finish();
+	const result = await workbook.finish({
+		warnings: countMismatch ? [countMismatchText(countMismatch)] : []
+	});
 	timings.finishMs = performance.now() - finishing;
 	timings.totalMs = performance.now() - started;
 	return {
@@ -224,6 +238,7 @@ export async function runWorkbookJob(
 		cutCells: result.cutCells,
 		issues,
 		dataChanged: firstTotal === lastTotal ? null : { firstTotal, lastTotal },
+		countMismatch,
 		timings
 	};
 }
