@@ -95,6 +95,8 @@ function main(): void {
 			console.log(
 				`Fournisseur OpenID Connect : ${sandbox.origin}/oidc (client extractions-brutes, jetons valables ${ttlSeconds} s)`
 			);
+			if (values['no-storage-key'])
+				console.log('Clé de stockage : désactivée (storage-key → 404).');
 			console.log('Jetons de démonstration (Authorization: Bearer <jeton>) :');
 			for (const a of SANDBOX_ACCOUNTS) {
 				const what = a.structureId ? `compte structure ${a.structureId}` : 'compte personnel';

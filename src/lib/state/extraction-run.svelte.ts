@@ -11,8 +11,10 @@ import {
 	type ExtractionPlan
 } from '../core/extraction/plan';
 import type { JobProgress } from '../core/extraction/run-job';
+import { derivePseudonymKey } from '../core/pseudonymise/key';
 import type { ExtractionRequest } from '../core/request';
 import { runExtraction, type ExtractionOutcome } from '../engine/run-extraction';
+import { ExpiringObjectUrl } from './expiring-url';
 
 export interface FileProgress {
 	id: string;
@@ -93,7 +95,11 @@ export class ExtractionRun {
 	files = $state<FileProgress[]>([]);
 	error = $state<string | null>(null);
 	outcome = $state.raw<ExtractionOutcome | null>(null);
+	/** The ZIP's last `blob:` URL, for the link; revoked soon after use (`takeDownloadUrl`). */
 	downloadUrl = $state<string | null>(null);
+	/** The pseudonymisation key is being derived (PBKDF2, under a second): shown as working. */
+	deriving = $state(false);
+	#download: ExpiringObjectUrl | null = null;
 
 	readonly percent = $derived(
 		this.files.length === 0
@@ -111,7 +117,16 @@ export class ExtractionRun {
 		return this.phase === 'running';
 	}
 
-	async start(request: ExtractionRequest, catalogue: readonly Thematic[], env: RunEnvironment) {
+	/**
+	 * `secret` is needed when the request says `pseudonymise`: the passphrase is turned into the
+	 * run's key here, once, and is kept nowhere (not in the request, the context or the task).
+	 */
+	async start(
+		request: ExtractionRequest,
+		catalogue: readonly Thematic[],
+		env: RunEnvironment,
+		secret?: { passphrase: string }
+	) {
 		if (this.running) return;
 		this.#reset();
 		const plan = planExtraction(request, catalogue);
@@ -139,6 +154,17 @@ export class ExtractionRun {
 		let outcome: ExtractionOutcome | null = null;
 		let failure = "L'extraction a échoué pour une raison inconnue.";
 		try {
+			let pseudonymKey: CryptoKey | undefined;
+			if (request.pseudonymise && !controller.signal.aborted) {
+				if (!secret)
+					throw new Error('Phrase secrète absente : la pseudonymisation est impossible.');
+				this.deriving = true;
+				try {
+					pseudonymKey = await derivePseudonymKey(secret.passphrase, env.structure.id);
+				} finally {
+					this.deriving = false;
+				}
+			}
 			if (!controller.signal.aborted) {
 				outcome = await runExtraction({
 					plan,
@@ -147,6 +173,7 @@ export class ExtractionRun {
 					getToken: env.getToken,
 					signal: controller.signal,
 					...(env.pageSize === undefined ? {} : { pageSize: env.pageSize }),
+					...(pseudonymKey ? { pseudonymKey } : {}),
 					// A cancelled run's last messages must not paint over the next run's files.
 					onProgress: (id, p) => {
 						if (this.#controller === controller) this.#queueProgress(id, p);
@@ -166,7 +193,8 @@ export class ExtractionRun {
 			await safely(() => hooks.onCancelled?.(context));
 		} else if (outcome) {
 			this.outcome = outcome;
-			this.downloadUrl = URL.createObjectURL(outcome.blob);
+			this.#download = new ExpiringObjectUrl(outcome.blob);
+			this.downloadUrl = this.#download.take();
 			this.phase = 'done';
 			const done = outcome;
 			await safely(() => hooks.onDone?.(done, context));
@@ -175,6 +203,18 @@ export class ExtractionRun {
 			this.phase = 'failed';
 			await safely(() => hooks.onFailed?.(failure, context));
 		}
+	}
+
+	/** A URL of the ZIP that works now, for a download starting now (a new one after expiry). */
+	takeDownloadUrl(): string | null {
+		if (!this.#download) return null;
+		this.downloadUrl = this.#download.take();
+		return this.downloadUrl;
+	}
+
+	/** Revokes the ZIP's URL at once (the view ends). */
+	releaseDownload(): void {
+		this.#download?.revoke();
 	}
 
 	cancel() {
@@ -221,7 +261,8 @@ export class ExtractionRun {
 
 	#reset() {
 		this.#dropProgress();
-		if (this.downloadUrl) URL.revokeObjectURL(this.downloadUrl);
+		this.#download?.revoke();
+		this.#download = null;
 		this.downloadUrl = null;
 		this.outcome = null;
 		this.error = null;

@@ -155,6 +155,7 @@ export class AppSession {
 				tasks = openTasks({
 					...scope,
 					audit: client,
+					storageKey: () => client.storageKey(scope.structureId),
 					retentionDays: config.retentionDays,
 					...(config.tasksDatabase ? { dbName: config.tasksDatabase } : {})
 				});
@@ -236,7 +237,12 @@ export class AppSession {
 	}
 
 	/** Launches an extraction: its task « En cours » first, then the run, then the task's end. */
-	launch(request: ExtractionRequest, catalogue: readonly Thematic[], launch: LaunchInstant): void {
+	launch(
+		request: ExtractionRequest,
+		catalogue: readonly Thematic[],
+		launch: LaunchInstant,
+		secret?: { passphrase: string }
+	): void {
 		const ready = this.view;
 		if (ready.kind !== 'ready' || this.run.running || this.#closed) return;
 		const { client, structureId, structureName, userId, tasks } = ready;
@@ -251,16 +257,21 @@ export class AppSession {
 					audit: directAudit(client, structureId),
 					progress
 				});
-		const running = run.start(request, catalogue, {
-			// Absolute, resolved against the page: a relative URL would resolve against the worker's.
-			apiBaseUrl: client.baseUrl,
-			getToken: ready.getToken,
-			...(ready.config.pageSize === undefined ? {} : { pageSize: ready.config.pageSize }),
-			structure: { id: structureId, name: structureName },
-			userId,
-			launch,
-			hooks
-		});
+		const running = run.start(
+			request,
+			catalogue,
+			{
+				// Absolute, resolved against the page: a relative URL would resolve against the worker's.
+				apiBaseUrl: client.baseUrl,
+				getToken: ready.getToken,
+				...(ready.config.pageSize === undefined ? {} : { pageSize: ready.config.pageSize }),
+				structure: { id: structureId, name: structureName },
+				userId,
+				launch,
+				hooks
+			},
+			secret
+		);
 		this.#running = running;
 		void running.finally(() => {
 			if (this.#running === running) this.#running = null;
@@ -275,7 +286,7 @@ export class AppSession {
 		this.#closed = true;
 		this.run.cancel();
 		await this.#running?.catch(() => {});
-		if (this.run.downloadUrl) URL.revokeObjectURL(this.run.downloadUrl);
+		this.run.releaseDownload();
 		this.#closeTasks();
 	}
 

@@ -4,6 +4,7 @@
  * (download → « Traité », delete, « Tout supprimer »).
  */
 import { liveQuery, type Subscription } from 'dexie';
+import { ExpiringObjectUrl } from './expiring-url';
 import { fromDayNumber, parisDayNumberOfMs, parisWallTimeOfMs } from '../core/calendar';
 import {
 	TASK_STATES,
@@ -67,7 +68,7 @@ export class TaskList {
 	);
 
 	readonly #service: TasksService;
-	#lastUrl: string | null = null;
+	#lastUrl: ExpiringObjectUrl | null = null;
 
 	constructor(service: TasksService) {
 		this.#service = service;
@@ -150,8 +151,9 @@ export class TaskList {
 		try {
 			const { blob, zipName } = await this.#service.repo.readZip(task.id);
 			this.#revoke();
-			this.#lastUrl = URL.createObjectURL(blob);
-			save(this.#lastUrl, zipName);
+			// Revoked a few seconds after the download starts (SPEC §16), not at the view's end.
+			this.#lastUrl = new ExpiringObjectUrl(blob);
+			save(this.#lastUrl.take(), zipName);
 			await this.#service.repo.markDownloaded(task.id);
 			this.notice = { kind: 'info', text: `Téléchargement de ${zipName} lancé.` };
 		} catch (error) {
@@ -190,7 +192,7 @@ export class TaskList {
 	}
 
 	#revoke() {
-		if (this.#lastUrl) URL.revokeObjectURL(this.#lastUrl);
+		this.#lastUrl?.revoke();
 		this.#lastUrl = null;
 	}
 }
