@@ -1,0 +1,200 @@
+/**
+ * The Aperçu (SPEC §2.6): before launching, how many rows each file will hold and about how big
+ * the ZIP will be. Each list is asked once with `limit=1` for its `total`, a few at a time; the
+ * latest form wins (`LatestOnly`: a debounce that aborts what a newer form supersedes).
+ * Framework-free: the state class (src/lib/state/apercu.svelte.ts) only holds what comes back.
+ */
+import type { ListName } from '../contract/spico';
+import { datasetOf, type ExtractionPlan } from './extraction/plan';
+
+/** One API count: a list, and the form for `responses`. */
+export interface CountSource {
+	list: ListName;
+	formId?: string;
+}
+
+export interface ApercuFile {
+	/** The plan's job id (`rdv`, `thematique:<id>`). */
+	id: string;
+	label: string;
+	fileName: string;
+	/** Columns of the widest sheet: what a row weighs in the estimate. */
+	columns: number;
+	sources: CountSource[];
+}
+
+/** The files of a plan and the counts each needs (a thematic: one per form). */
+export function apercuFiles(plan: ExtractionPlan): ApercuFile[] {
+	return plan.jobs.map((job) => {
+		const dataset = datasetOf(job);
+		const sources: CountSource[] =
+			dataset.list === 'responses'
+				? dataset.formIds.map((formId) => ({ list: 'responses', formId }))
+				: [{ list: dataset.list }];
+		return {
+			id: job.id,
+			label: job.label,
+			fileName: job.fileName,
+			columns: Math.max(1, ...dataset.sheets.map((s) => s.columns.length)),
+			sources
+		};
+	});
+}
+
+export type FileCount = { id: string; rows: number } | { id: string; rows: null; error: string };
+
+export interface CountOptions {
+	/** `total` of one list for the request's filters (the caller asks with `limit=1`). */
+	count: (source: CountSource, signal: AbortSignal) => Promise<number>;
+	signal: AbortSignal;
+	/** Requests in flight at most (default 3): the Aperçu must not crowd out the API. */
+	concurrency?: number;
+	/** Each file as soon as its counts are in. */
+	onFile?: (count: FileCount) => void;
+}
+
+export const APERCU_CONCURRENCY = 3;
+
+function sourceKey(s: CountSource): string {
+	return JSON.stringify([s.list, s.formId ?? null]);
+}
+
+function messageOf(error: unknown): string {
+	return error instanceof Error && error.message ? error.message : 'erreur inattendue';
+}
+
+/**
+ * Counts every file. A list read by two files (dossiers: administratif and statuts) is asked
+ * once. A failed count marks its file and stops nothing else; an abort rejects.
+ */
+export async function countFiles(
+	files: readonly ApercuFile[],
+	options: CountOptions
+): Promise<FileCount[]> {
+	const { signal } = options;
+	const limit = Math.max(1, options.concurrency ?? APERCU_CONCURRENCY);
+	const unique = new Map<string, CountSource>();
+	for (const f of files) for (const s of f.sources) unique.set(sourceKey(s), s);
+
+	const results = new Map<string, Promise<number>>();
+	const queue = [...unique.entries()];
+	let active = 0;
+	const waiting: (() => void)[] = [];
+	const slot = async () => {
+		if (active >= limit) await new Promise<void>((r) => waiting.push(r));
+		active++;
+	};
+	const release = () => {
+		active--;
+		waiting.shift()?.();
+	};
+	for (const [key, source] of queue) {
+		const result = (async () => {
+			await slot();
+			try {
+				signal.throwIfAborted();
+				return await options.count(source, signal);
+			} finally {
+				release();
+			}
+		})();
+		result.catch(() => {});
+		results.set(key, result);
+	}
+
+	const perFile = files.map(async (f): Promise<FileCount> => {
+		try {
+			const totals = await Promise.all(f.sources.map((s) => results.get(sourceKey(s))!));
+			const count: FileCount = { id: f.id, rows: totals.reduce((a, n) => a + n, 0) };
+			if (!signal.aborted) options.onFile?.(count);
+			return count;
+		} catch (error) {
+			if (signal.aborted) throw signal.reason;
+			const count: FileCount = { id: f.id, rows: null, error: messageOf(error) };
+			options.onFile?.(count);
+			return count;
+		}
+	});
+	const counts = await Promise.all(perFile);
+	signal.throwIfAborted();
+	return counts;
+}
+
+/**
+ * Compressed bytes per cell, measured on the sandbox's workbooks (`small` and `medium`, every
+ * file): 4–9 bytes a cell once deflated; the estimate takes the middle.
+ */
+export const BYTES_PER_CELL = 6;
+/** A workbook with no rows: its parts and its Informations sheet. */
+export const BYTES_PER_WORKBOOK = 6_000;
+
+/** About how big the ZIP will be; null until every count is in. */
+export function estimateZipBytes(
+	files: readonly ApercuFile[],
+	counts: ReadonlyMap<string, number | null>
+): number | null {
+	let bytes = 0;
+	for (const f of files) {
+		const rows = counts.get(f.id);
+		if (rows === null || rows === undefined) return null;
+		bytes += BYTES_PER_WORKBOOK + rows * f.columns * BYTES_PER_CELL;
+	}
+	return bytes;
+}
+
+/** Timers, injected by tests. */
+export interface Clock {
+	setTimeout: (fn: () => void, ms: number) => unknown;
+	clearTimeout: (handle: unknown) => void;
+}
+
+const realClock: Clock = {
+	setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+	clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>)
+};
+
+export const APERCU_DELAY_MS = 500;
+
+/**
+ * Runs `task` for the latest input only: `delayMs` after the last `request()`, aborting the
+ * task a newer input supersedes. `request(null)` cancels everything (form no longer valid).
+ */
+export class LatestOnly<I> {
+	readonly #task: (input: I, signal: AbortSignal) => Promise<void>;
+	readonly #delayMs: number;
+	readonly #clock: Clock;
+	#timer: unknown = null;
+	#controller: AbortController | null = null;
+
+	constructor(
+		task: (input: I, signal: AbortSignal) => Promise<void>,
+		options: { delayMs?: number; clock?: Clock } = {}
+	) {
+		this.#task = task;
+		this.#delayMs = options.delayMs ?? APERCU_DELAY_MS;
+		this.#clock = options.clock ?? realClock;
+	}
+
+	request(input: I | null): void {
+		this.cancel();
+		if (input === null) return;
+		this.#timer = this.#clock.setTimeout(() => {
+			this.#timer = null;
+			const controller = new AbortController();
+			this.#controller = controller;
+			void this.#task(input, controller.signal)
+				.catch(() => {})
+				.finally(() => {
+					if (this.#controller === controller) this.#controller = null;
+				});
+		}, this.#delayMs);
+	}
+
+	/** Drops the pending input and aborts the task in flight. */
+	cancel(): void {
+		if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
+		this.#timer = null;
+		this.#controller?.abort();
+		this.#controller = null;
+	}
+}
