@@ -49,6 +49,8 @@ export class ApercuState {
 
 	constructor(count: ApercuCount, options: { delayMs?: number; clock?: Clock } = {}) {
 		this.#latest = new LatestOnly<Input>(async ({ request, files }, signal) => {
+			// A local tally for the estimate, not state: nothing renders from it.
+			// eslint-disable-next-line svelte/prefer-svelte-reactivity
 			const found = new Map<string, number | null>();
 			await countFiles(files, {
 				signal,

@@ -208,6 +208,25 @@ export class ExtractionFormState {
 		return errors;
 	}
 
+	/**
+	 * Puts a request back in the form (« Relancer », or the run in progress when the view comes
+	 * back): every choice, forms absent from today's catalogue left out. Messages are cleared.
+	 */
+	fill(request: ExtractionRequest): void {
+		this.from = request.from;
+		this.to = request.to;
+		this.fromIncomplete = this.toIncomplete = false;
+		this.archived = request.archived;
+		this.setAllStatuses(false);
+		for (const s of request.statuses) this.setStatus(s, true);
+		for (const key of FILE_KEYS) this.files[key] = request.files[key];
+		this.statuts = request.statuts;
+		this.setAllForms(false);
+		for (const f of request.forms) this.setForm(f.thematicId, f.formId, true);
+		this.#checkedWith = null;
+		this.#flagged = [];
+	}
+
 	/** True when at least one of the five files or Statuts is Oui. */
 	get anyFile(): boolean {
 		return FILE_KEYS.some((k) => this.files[k]) || this.statuts;

@@ -126,8 +126,19 @@ export class AppSession {
 		}
 	}
 
+	/**
+	 * A request « Relancer » put in the form (issue 14): « Nouvelle extraction » takes it once.
+	 * Never a passphrase: requests carry none.
+	 */
+	prefill = $state.raw<ExtractionRequest | null>(null);
+
 	/** Launches an extraction: its task « En cours » first, then the run, then the task's end. */
-	launch(request: ExtractionRequest, catalogue: readonly Thematic[]): void {
+	launch(
+		request: ExtractionRequest,
+		catalogue: readonly Thematic[],
+		/** The Aperçu's rows per file, when known: the progress bar is weighted from the start. */
+		expectedRows?: ReadonlyMap<string, number>
+	): void {
 		const ready = this.view;
 		if (ready.kind !== 'ready' || this.run.running || this.#closed) return;
 		const { client, structureId, structureName, userId, tasks } = ready;
@@ -142,17 +153,22 @@ export class AppSession {
 					audit: directAudit(client, structureId),
 					progress
 				});
-		const running = run.start(request, catalogue, {
-			// Absolute, resolved against the page: a relative URL would resolve against the worker's.
-			apiBaseUrl: client.baseUrl,
-			getToken: ready.getToken,
-			...(ready.config.pageSize === undefined ? {} : { pageSize: ready.config.pageSize }),
-			structure: { id: structureId, name: structureName },
-			userId,
-			today: todayInParis(),
-			now: () => parisWallTimeOfMs(Date.now()),
-			hooks
-		});
+		const running = run.start(
+			request,
+			catalogue,
+			{
+				// Absolute, resolved against the page: a relative URL would resolve against the worker's.
+				apiBaseUrl: client.baseUrl,
+				getToken: ready.getToken,
+				...(ready.config.pageSize === undefined ? {} : { pageSize: ready.config.pageSize }),
+				structure: { id: structureId, name: structureName },
+				userId,
+				today: todayInParis(),
+				now: () => parisWallTimeOfMs(Date.now()),
+				hooks
+			},
+			expectedRows
+		);
 		this.#running = running;
 		void running.finally(() => {
 			if (this.#running === running) this.#running = null;

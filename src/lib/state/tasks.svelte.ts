@@ -36,6 +36,8 @@ export class TaskList {
 	notice = $state<Notice>(null);
 	/** The task whose action is running (a download being decrypted). */
 	busy = $state<string | null>(null);
+	/** The ZIP last handed to the browser from this list: the guide's warning is shown. */
+	downloaded = $state<string | null>(null);
 
 	#states = $state<TaskState[]>([...TASK_STATES]);
 	#level = $state<'' | TaskLevel>('');
@@ -152,6 +154,7 @@ export class TaskList {
 			this.#revoke();
 			this.#lastUrl = URL.createObjectURL(blob);
 			save(this.#lastUrl, zipName);
+			this.downloaded = zipName;
 			await this.#service.repo.markDownloaded(task.id);
 			this.notice = { kind: 'info', text: `Téléchargement de ${zipName} lancé.` };
 		} catch (error) {
