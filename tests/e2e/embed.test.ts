@@ -539,6 +539,11 @@ describe('a host whose CSP forbids workers', () => {
 		await launchButton(page).click();
 		const alert = page.locator('#module .failure[role="alert"]');
 		await alert.waitFor({ timeout: 20_000 });
+		// A plain sentence and what to do; the policy's details behind the disclosure.
+		expect(await alert.innerText()).toContain(
+			"Le navigateur n'a pas pu faire les calculs de l'extraction."
+		);
+		await alert.getByText('Détail technique').click();
 		const text = await alert.innerText();
 		expect(text).toContain(
 			'La politique de sécurité (Content-Security-Policy) de la page interdit'
