@@ -12,6 +12,7 @@ import {
 	apercuFiles,
 	countFiles,
 	estimateZipBytes,
+	sourceTotalKey,
 	type ApercuFile,
 	type Clock,
 	type CountSource
@@ -202,20 +203,44 @@ describe('countFiles', () => {
 });
 
 describe('estimateZipBytes', () => {
-	it('is cells × bytes per cell plus each workbook’s frame', () => {
+	it('is each list’s total × the columns it fills × bytes per cell, plus each workbook’s frame', () => {
 		const files: ApercuFile[] = [
-			{ id: 'rdv', label: 'RDV', fileName: 'RDV.xlsx', columns: 15, sources: [] },
-			{ id: 'statuts', label: 'Statuts', fileName: 's.xlsx', columns: 12, sources: [] }
+			{
+				id: 'rdv',
+				label: 'RDV',
+				fileName: 'RDV.xlsx',
+				sources: [{ list: 'appointments', columns: 15 }]
+			},
+			{
+				id: 'thematique:t1',
+				label: 'T',
+				fileName: 't.xlsx',
+				sources: [
+					{ list: 'responses', formId: 'f1', columns: 10 },
+					{ list: 'responses', formId: 'f2', columns: 40 }
+				]
+			}
 		];
-		// 1,000 × 15 × 6 + 6,000 = 96,000; 10 × 12 × 6 + 6,000 = 6,720 → 102,720 bytes.
-		expect(BYTES_PER_CELL).toBe(6);
+		// RDV: 1,000 × 15 × 2.6 + 6,000 = 45,000.
+		// Thematic: 100 × 10 × 2.6 + 10 × 40 × 2.6 + 6,000 = 2,600 + 1,040 + 6,000 = 9,640.
+		expect(BYTES_PER_CELL).toBe(2.6);
 		expect(BYTES_PER_WORKBOOK).toBe(6_000);
-		const counts = new Map([
-			['rdv', 1000],
-			['statuts', 10]
+		const totals = new Map([
+			[sourceTotalKey({ list: 'appointments' }), 1000],
+			[sourceTotalKey({ list: 'responses', formId: 'f1' }), 100],
+			[sourceTotalKey({ list: 'responses', formId: 'f2' }), 10]
 		]);
-		expect(estimateZipBytes(files, counts)).toBe(102_720);
-		expect(estimateZipBytes(files, new Map([['rdv', 1000]]))).toBeNull();
-		expect(estimateZipBytes(files, new Map([...counts, ['statuts', null]]))).toBeNull();
+		expect(estimateZipBytes(files, totals)).toBe(54_640);
+		totals.delete(sourceTotalKey({ list: 'responses', formId: 'f2' }));
+		expect(estimateZipBytes(files, totals)).toBeNull();
+	});
+
+	it('weighs statuts by both its sheets, and a thematic by each form’s own width', () => {
+		const files = apercuFiles(planExtraction(REQUEST, CATALOGUE));
+		const statuts = files.find((f) => f.id === 'statuts')!;
+		expect(statuts.sources).toHaveLength(1);
+		expect(statuts.sources[0]!.columns).toBeGreaterThan(20);
+		const thematic = files.find((f) => f.id === 'thematique:t1')!;
+		expect(thematic.sources.map((s) => s.formId)).toEqual(['f1', 'f2']);
 	});
 });

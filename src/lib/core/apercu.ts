@@ -13,31 +13,35 @@ export interface CountSource {
 	formId?: string;
 }
 
+/** A count and what one of its items weighs: the columns of the sheets it fills. */
+export interface WeighedSource extends CountSource {
+	columns: number;
+}
+
 export interface ApercuFile {
 	/** The plan's job id (`rdv`, `thematique:<id>`). */
 	id: string;
 	label: string;
 	fileName: string;
-	/** Columns of the widest sheet: what a row weighs in the estimate. */
-	columns: number;
-	sources: CountSource[];
+	sources: WeighedSource[];
 }
 
 /** The files of a plan and the counts each needs (a thematic: one per form). */
 export function apercuFiles(plan: ExtractionPlan): ApercuFile[] {
 	return plan.jobs.map((job) => {
 		const dataset = datasetOf(job);
-		const sources: CountSource[] =
+		const columns = (sheet: number) => dataset.sheets[sheet]?.columns.length ?? 1;
+		const sources: WeighedSource[] =
 			dataset.list === 'responses'
-				? dataset.formIds.map((formId) => ({ list: 'responses', formId }))
-				: [{ list: dataset.list }];
-		return {
-			id: job.id,
-			label: job.label,
-			fileName: job.fileName,
-			columns: Math.max(1, ...dataset.sheets.map((s) => s.columns.length)),
-			sources
-		};
+				? dataset.formIds.map((formId, i) => ({ list: 'responses', formId, columns: columns(i) }))
+				: // Every sheet of the file fills from each item (statuts: its history and its summary).
+					[
+						{
+							list: dataset.list,
+							columns: dataset.sheets.reduce((a, s) => a + s.columns.length, 0)
+						}
+					];
+		return { id: job.id, label: job.label, fileName: job.fileName, sources };
 	});
 }
 
@@ -51,6 +55,8 @@ export interface CountOptions {
 	concurrency?: number;
 	/** Each file as soon as its counts are in. */
 	onFile?: (count: FileCount) => void;
+	/** Each list's own total, for the estimate (a thematic's forms differ in width). */
+	onSource?: (source: CountSource, total: number) => void;
 }
 
 export const APERCU_CONCURRENCY = 3;
@@ -93,7 +99,9 @@ export async function countFiles(
 			await slot();
 			try {
 				signal.throwIfAborted();
-				return await options.count(source, signal);
+				const total = await options.count(source, signal);
+				options.onSource?.(source, total);
+				return total;
 			} finally {
 				release();
 			}
@@ -121,25 +129,32 @@ export async function countFiles(
 }
 
 /**
- * Compressed bytes per cell, measured on the sandbox's workbooks (`small` and `medium`, every
- * file): 4–9 bytes a cell once deflated; the estimate takes the middle.
+ * Compressed bytes per cell, fitted on the sandbox (every file, whole span, archived: 37.7 MB
+ * for `large`, 3.9 MB for `medium`); small files weigh more per cell (their frame).
  */
-export const BYTES_PER_CELL = 6;
+export const BYTES_PER_CELL = 2.6;
 /** A workbook with no rows: its parts and its Informations sheet. */
 export const BYTES_PER_WORKBOOK = 6_000;
 
-/** About how big the ZIP will be; null until every count is in. */
+export function sourceTotalKey(s: CountSource): string {
+	return sourceKey(s);
+}
+
+/** About how big the ZIP will be, from each list's total; null until every count is in. */
 export function estimateZipBytes(
 	files: readonly ApercuFile[],
-	counts: ReadonlyMap<string, number | null>
+	totals: ReadonlyMap<string, number>
 ): number | null {
 	let bytes = 0;
 	for (const f of files) {
-		const rows = counts.get(f.id);
-		if (rows === null || rows === undefined) return null;
-		bytes += BYTES_PER_WORKBOOK + rows * f.columns * BYTES_PER_CELL;
+		bytes += BYTES_PER_WORKBOOK;
+		for (const s of f.sources) {
+			const total = totals.get(sourceKey(s));
+			if (total === undefined) return null;
+			bytes += total * s.columns * BYTES_PER_CELL;
+		}
 	}
-	return bytes;
+	return Math.round(bytes);
 }
 
 /** Timers, injected by tests. */

@@ -8,6 +8,7 @@ import {
 	apercuFiles,
 	countFiles,
 	estimateZipBytes,
+	sourceTotalKey,
 	type ApercuFile,
 	type Clock,
 	type CountSource
@@ -51,12 +52,12 @@ export class ApercuState {
 		this.#latest = new LatestOnly<Input>(async ({ request, files }, signal) => {
 			// A local tally for the estimate, not state: nothing renders from it.
 			// eslint-disable-next-line svelte/prefer-svelte-reactivity
-			const found = new Map<string, number | null>();
+			const found = new Map<string, number>();
 			await countFiles(files, {
 				signal,
 				count: (source, s) => count(request, source, s),
+				onSource: (source, total) => found.set(sourceTotalKey(source), total),
 				onFile: (c) => {
-					found.set(c.id, c.rows);
 					const line = this.lines.find((l) => l.id === c.id);
 					if (!line) return;
 					line.rows = c.rows;
