@@ -272,15 +272,24 @@ describe.each(VIEWPORTS)('at $name', (viewport) => {
 		const width = await noSideScroll(page);
 		expect(width.scrollWidth).toBeLessThanOrEqual(width.innerWidth);
 		expect(await axeViolations(page)).toEqual([]);
-		// No action cut off: every button of the row lies inside the window.
-		const cut = await page.locator('tr[data-task] button').evaluateAll(
-			(buttons) =>
-				buttons.filter((b) => {
-					const r = b.getBoundingClientRect();
-					return r.left < 0 || r.right > window.innerWidth;
-				}).length
-		);
+		// No action cut off: every button of the row lies inside the Tâches frame and the window.
+		const cut = await page.locator('tr[data-task] button').evaluateAll((buttons) => {
+			const frame = document.querySelector('section.tasks')!.getBoundingClientRect();
+			return buttons.filter((b) => {
+				const r = b.getBoundingClientRect();
+				return (
+					r.left < Math.max(0, frame.left) || r.right > Math.min(window.innerWidth, frame.right)
+				);
+			}).length;
+		});
 		expect(cut).toBe(0);
+		// The table itself stays inside its frame (it overflowed it before).
+		const overflow = await page.evaluate(() => {
+			const frame = document.querySelector('section.tasks')!.getBoundingClientRect();
+			const table = document.querySelector('section.tasks table')!.getBoundingClientRect();
+			return table.right - frame.right;
+		});
+		expect(overflow).toBeLessThanOrEqual(0);
 
 		// Download from Tâches, keyboard only: the focus stays on the button, the warning shows.
 		await page.locator('h2', { hasText: 'Tâches' }).first().focus();

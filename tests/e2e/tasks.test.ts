@@ -216,7 +216,7 @@ describe('a task per launch, kept encrypted, downloaded again after a reload', (
 			.format(new Date())
 			.replaceAll('/', '');
 		expect(cells[0]).toContain('Très haute');
-		expect(cells[1]).toBe('Extraction brute des données A traiter');
+		expect(cells[1]).toBe('Extraction brute des données A traiter Contenu et filtres');
 		expect(cells[2]).toBe('15/03/2023 au 20/02/2024');
 		expect(cells[3]).toBe(
 			`Document d'extraction brute des données pour la structure PLATEFORME TND TEST réalisée le ${madeOn} Période du 15032023 au 20022024`

@@ -266,7 +266,8 @@ export class ExtractionRun {
 		file.retry = null;
 		if (p.phase === 'fetch') {
 			file.fetched = p.fetched;
-			file.total = p.total;
+			// Null until the file's first page: the Aperçu's count stands until then.
+			file.total = p.total ?? file.total;
 			if (p.retryInSeconds !== undefined) {
 				file.retry = { at: Date.now() + p.retryInSeconds * 1000, reason: p.retryReason ?? '' };
 			}
