@@ -291,6 +291,16 @@ describe.each(VIEWPORTS)('at $name', (viewport) => {
 		});
 		expect(overflow).toBeLessThanOrEqual(0);
 
+		// The comment takes two lines at most; the whole of it on demand.
+		const clamp = page.locator('tr[data-task] td.comment .clamp').first();
+		const lines = () =>
+			clamp.evaluate(
+				(e) => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)
+			);
+		expect(await lines()).toBeLessThanOrEqual(2.05);
+		await page.locator('tr[data-task] td.comment summary').first().click();
+		expect(await lines()).toBeGreaterThan(2.05);
+
 		// Download from Tâches, keyboard only: the focus stays on the button, the warning shows.
 		await page.locator('h2', { hasText: 'Tâches' }).first().focus();
 		await tabTo(page, 'Télécharger');
@@ -349,5 +359,70 @@ describe.each(VIEWPORTS)('at $name', (viewport) => {
 		}
 		expect(await launchButton(page).isEnabled()).toBe(true);
 		await page.unroute(`${e2e().apiUrl}/structures/**`);
+	});
+
+	it('going to Tâches and back during a run shows the run; leaving the page asks first', async () => {
+		const { page } = app;
+		await slowApi(page, 300);
+		await launchButton(page).click();
+		await page.locator('section.run').waitFor();
+		const nav = page.getByRole('navigation', { name: 'Extractions brutes' });
+		await nav.getByRole('link', { name: 'Tâches' }).click();
+		await page.locator('tr[data-task][data-state="En cours"]').waitFor();
+		await nav.getByRole('link', { name: 'Nouvelle extraction' }).click();
+		await page.getByRole('button', { name: 'Annuler' }).waitFor();
+		// The run's request, locked: not an empty form.
+		expect(await page.getByLabel('Date de début').inputValue()).toBe(FROM);
+		expect(await page.getByLabel('Date de début').isDisabled()).toBe(true);
+		expect(await page.locator('.run .files li').count()).toBeGreaterThan(5);
+
+		// Closing the tab mid-run asks for confirmation; dismissed, the run goes on.
+		const dialog = page.waitForEvent('dialog');
+		await page.close({ runBeforeUnload: true });
+		const asked = await dialog;
+		expect(asked.type()).toBe('beforeunload');
+		await asked.dismiss();
+		expect(page.isClosed()).toBe(false);
+		await page.getByRole('button', { name: 'Annuler' }).click();
+		await page.getByText("Extraction annulée : aucun fichier n'a été produit.").waitFor();
+		// No run, no question: the tab closes at once.
+		let askedAgain = false;
+		page.on('dialog', (d) => {
+			askedAgain = true;
+			void d.accept();
+		});
+		const closed = page.waitForEvent('close');
+		await page.close({ runBeforeUnload: true });
+		await closed;
+		expect(askedAgain).toBe(false);
+	});
+});
+
+describe('the Aperçu when a count fails', () => {
+	it('says so on its line, counts the others, and never blocks the launch', async () => {
+		const app = await openApp(browser);
+		const { page } = app;
+		try {
+			await page.route(/\/appointments\?/, async (route) => {
+				if (/[?&]limit=1(&|$)/.test(route.request().url())) {
+					await route.fulfill({ status: 503, body: '' });
+				} else await route.continue();
+			});
+			await fillEverything(page, { from: FROM, to: TO });
+			const rdv = page.locator('.apercu [data-apercu="rdv"]');
+			await rdv.getByText('Comptage impossible').waitFor({ timeout: 30_000 });
+			await page.locator('.apercu[aria-busy="false"]').waitFor();
+			expect(
+				await page.locator('.apercu [data-apercu] [data-rows]:not([data-rows=""])').count()
+			).toBe(totals.size - 1);
+			expect(await page.locator('.apercu .size').innerText()).toContain('Un comptage a échoué');
+			expect(await launchButton(page).isEnabled()).toBe(true);
+			const downloading = page.waitForEvent('download', { timeout: 120_000 });
+			await launchButton(page).click();
+			await downloading;
+			expect(await axeViolations(page)).toEqual([]);
+		} finally {
+			await app.close();
+		}
 	});
 });
