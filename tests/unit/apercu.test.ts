@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { STATUS_CODES, type Thematic } from '../../src/lib/contract/spico';
 import {
 	BYTES_PER_CELL,
+	BYTES_PER_SHEET,
 	BYTES_PER_WORKBOOK,
 	LatestOnly,
 	apercuFiles,
@@ -209,7 +210,8 @@ describe('estimateZipBytes', () => {
 				id: 'rdv',
 				label: 'RDV',
 				fileName: 'RDV.xlsx',
-				sources: [{ list: 'appointments', columns: 15 }]
+				sources: [{ list: 'appointments', columns: 15 }],
+				sheets: 1
 			},
 			{
 				id: 'thematique:t1',
@@ -218,19 +220,22 @@ describe('estimateZipBytes', () => {
 				sources: [
 					{ list: 'responses', formId: 'f1', columns: 10 },
 					{ list: 'responses', formId: 'f2', columns: 40 }
-				]
+				],
+				sheets: 2
 			}
 		];
-		// RDV: 1,000 × 15 × 2.6 + 6,000 = 45,000.
-		// Thematic: 100 × 10 × 2.6 + 10 × 40 × 2.6 + 6,000 = 2,600 + 1,040 + 6,000 = 9,640.
+		// RDV: 1,000 × 15 × 2.6 + 6,000 + 1 × 2,500 = 47,500.
+		// Thematic: 100 × 10 × 2.6 + 10 × 40 × 2.6 + 6,000 + 2 × 2,500 = 2,600 + 1,040 + 11,000
+		// = 14,640. Together 62,140.
 		expect(BYTES_PER_CELL).toBe(2.6);
 		expect(BYTES_PER_WORKBOOK).toBe(6_000);
+		expect(BYTES_PER_SHEET).toBe(2_500);
 		const totals = new Map([
 			[sourceTotalKey({ list: 'appointments' }), 1000],
 			[sourceTotalKey({ list: 'responses', formId: 'f1' }), 100],
 			[sourceTotalKey({ list: 'responses', formId: 'f2' }), 10]
 		]);
-		expect(estimateZipBytes(files, totals)).toBe(54_640);
+		expect(estimateZipBytes(files, totals)).toBe(62_140);
 		totals.delete(sourceTotalKey({ list: 'responses', formId: 'f2' }));
 		expect(estimateZipBytes(files, totals)).toBeNull();
 	});
@@ -240,6 +245,7 @@ describe('estimateZipBytes', () => {
 		const statuts = files.find((f) => f.id === 'statuts')!;
 		expect(statuts.sources).toHaveLength(1);
 		expect(statuts.sources[0]!.columns).toBeGreaterThan(20);
+		expect(statuts.sheets).toBe(2);
 		const thematic = files.find((f) => f.id === 'thematique:t1')!;
 		expect(thematic.sources.map((s) => s.formId)).toEqual(['f1', 'f2']);
 	});

@@ -24,6 +24,8 @@ export interface ApercuFile {
 	label: string;
 	fileName: string;
 	sources: WeighedSource[];
+	/** Data sheets: each adds its part and its columns to the Informations sheet. */
+	sheets: number;
 }
 
 /** The files of a plan and the counts each needs (a thematic: one per form). */
@@ -41,7 +43,13 @@ export function apercuFiles(plan: ExtractionPlan): ApercuFile[] {
 							columns: dataset.sheets.reduce((a, s) => a + s.columns.length, 0)
 						}
 					];
-		return { id: job.id, label: job.label, fileName: job.fileName, sources };
+		return {
+			id: job.id,
+			label: job.label,
+			fileName: job.fileName,
+			sources,
+			sheets: dataset.sheets.length
+		};
 	});
 }
 
@@ -129,12 +137,15 @@ export async function countFiles(
 }
 
 /**
- * Compressed bytes per cell, fitted on the sandbox (every file, whole span, archived: 37.7 MB
- * for `large`, 3.9 MB for `medium`); small files weigh more per cell (their frame).
+ * Compressed bytes per cell, fitted on the sandbox (every file, whole span, archived): 37.7 MB
+ * for `large`; with the frames below, 378 kB estimated for `small`'s 355 kB. Per file it ranges
+ * from 1.9 (RDV) to 4 (administratif, long texts).
  */
 export const BYTES_PER_CELL = 2.6;
 /** A workbook with no rows: its parts and its Informations sheet. */
 export const BYTES_PER_WORKBOOK = 6_000;
+/** Each data sheet: its part, its header, its columns in the dictionary. */
+export const BYTES_PER_SHEET = 2_500;
 
 export function sourceTotalKey(s: CountSource): string {
 	return sourceKey(s);
@@ -147,7 +158,7 @@ export function estimateZipBytes(
 ): number | null {
 	let bytes = 0;
 	for (const f of files) {
-		bytes += BYTES_PER_WORKBOOK;
+		bytes += BYTES_PER_WORKBOOK + f.sheets * BYTES_PER_SHEET;
 		for (const s of f.sources) {
 			const total = totals.get(sourceKey(s));
 			if (total === undefined) return null;
