@@ -426,3 +426,50 @@ describe('the Aperçu when a count fails', () => {
 		}
 	});
 });
+
+describe('the Aperçu follows the form', () => {
+	it('counts again after a change, for the new request only', async () => {
+		const app = await openApp(browser);
+		const { page } = app;
+		try {
+			await fillEverything(page, { from: FROM, to: TO });
+			const before = await apercuCounts(page);
+			expect(before.get('administratif')).toBe(totals.get('administratif'));
+			const client = createSpicoClient({ baseUrl: e2e().apiUrl, getToken: () => 'sandbox-alice' });
+			const { sid } = await structureOf(client);
+			const query = { from: FROM, to: TO, archived: true, statuses: [...STATUS_CODES], limit: 1 };
+			const archived = (await client.page(sid, 'dossiers', query)).total;
+			expect(archived).toBeGreaterThan(before.get('administratif')!);
+			await page
+				.getByRole('radiogroup', { name: 'Archivés', exact: true })
+				.getByRole('radio', { name: 'Oui' })
+				.check();
+			await page.waitForFunction(
+				(n) =>
+					document
+						.querySelector('.apercu [data-apercu="administratif"] [data-rows]')
+						?.getAttribute('data-rows') === String(n),
+				archived
+			);
+			const after = await apercuCounts(page);
+			expect(after.get('statuts')).toBe(archived);
+			// Thématiques = Non: its lines go, the form stays valid, the others stay counted.
+			await page
+				.getByRole('radiogroup', { name: 'Thématiques', exact: true })
+				.getByRole('radio', { name: 'Non' })
+				.check();
+			await page.waitForFunction(
+				() => document.querySelectorAll('.apercu [data-apercu^="thematique:"]').length === 0
+			);
+			expect([...(await apercuCounts(page)).keys()]).toEqual([
+				'administratif',
+				'rdv',
+				'hospitalisations',
+				'cercle_de_soins',
+				'statuts'
+			]);
+		} finally {
+			await app.close();
+		}
+	});
+});
