@@ -247,5 +247,17 @@ describe('final faults: a French message naming the file, and no download', () =
 		expect(downloads()).toBe(0);
 		expect(await page.getByRole('link', { name: /^Télécharger/ }).count()).toBe(0);
 		expect(await noWorkerLeft(page)).toBe(0);
+		// The task says the same, plainly, with the same code; the detail behind its disclosure.
+		await page
+			.getByRole('navigation', { name: 'Extractions brutes' })
+			.getByRole('link', { name: 'Tâches' })
+			.click();
+		const failed = page.locator('tr[data-task][data-state="Échec"]');
+		await failed.waitFor();
+		const code = /EB-CONTRAT-[0-9A-F]{6}/.exec(text)?.[0];
+		expect(code).toBeDefined();
+		expect((await failed.innerText()).replace(/\s+/g, ' ')).toContain(
+			`L'API SPICO a renvoyé des données que le module ne sait pas lire. Contactez l'administrateur de la plateforme en lui transmettant ce code : ${code}.`
+		);
 	});
 });
