@@ -1,6 +1,7 @@
 // Workbook writer benchmark: our streaming writer (each deflate engine Node has) against SheetJS
 // `XLSX.write`, on the same 12-column rows. Each case runs in its own process so that its peak
 // RSS is its own. Usage: npm run bench:writer [-- --rows 100000,500000 --cases native,fflate,sheetjs]
+import { informationRows } from '../src/lib/core/extraction/informations';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -115,7 +116,10 @@ async function runOurs(
 	rows: number
 ): Promise<[number, number, number]> {
 	const clock = new Clock();
-	const wb = createWorkbook({ engine, informations: [{ label: 'Structure', value: 'Bench' }] });
+	const wb = createWorkbook({
+		engine,
+		informations: (summary) => informationRows([{ label: 'Structure', value: 'Bench' }], summary)
+	});
 	const sheet = wb.addSheet({ name: 'RDV', columns: COLUMNS });
 	for (let start = 0; start < rows; start += PAGE) {
 		const page = clock.skip(() => makePage(start, Math.min(PAGE, rows - start)));

@@ -9,7 +9,7 @@ import { DEFAULT_SEED, SANDBOX_ACCOUNTS, SCALES, type Scale } from './generator.
 import { createSandboxServer } from './server.ts';
 
 const USAGE = `Usage : npm run sandbox -- [--scale small|medium|large] [--port 8787] [--seed 42]
-                         [--today AAAA-MM-JJ]
+                         [--today AAAA-MM-JJ] [--no-storage-key]
 Pannes : --latency <ms> --error-rate <0..1> --error-status <500|502|503|504>
          --unauthorized-after <n> --throttle-every <n> --throttle-status <429|503>
          --retry-after <s> --drop-every <n> --malformed <liste>:<index>:<champ>
@@ -30,6 +30,7 @@ function main(): void {
 				port: { type: 'string', default: '8787' },
 				seed: { type: 'string', default: String(DEFAULT_SEED) },
 				today: { type: 'string' },
+				'no-storage-key': { type: 'boolean' },
 				help: { type: 'boolean', short: 'h' },
 				...FAULT_FLAGS
 			},
@@ -64,7 +65,15 @@ function main(): void {
 			`\rGénération des données ${scale} (graine ${seed})… ${Math.round(done * 100)} %`
 		);
 	};
-	createSandboxServer({ scale, seed, port, today: values.today, faults, onProgress })
+	createSandboxServer({
+		scale,
+		seed,
+		port,
+		today: values.today,
+		faults,
+		onProgress,
+		storageKey: !values['no-storage-key']
+	})
 		.then((sandbox) => {
 			if (announced) {
 				const g = sandbox.handler.generated;

@@ -3,29 +3,30 @@
  * middleware, and a standalone server for tests and benchmarks. Only synthetic data, hence the
  * open CORS.
  */
-import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as v from 'valibot';
-import {
-	ExtractionEventSchema,
-	PAGE_LIMIT_MAX,
-	STATUS_CODES,
-	isIsoDate,
-	type ExtractionEvent,
-	type ListName,
-	type StatusCode
-} from '../src/lib/contract/spico.ts';
+import { isIsoDate, type ExtractionEvent } from '../src/lib/contract/spico.ts';
+import { controlReply, type ControlState } from './control.ts';
 import { openSandboxDb, type SqliteDb } from './db.ts';
-import { FaultInjector, tokenGeneration, type FaultConfig, type FaultDecision } from './faults.ts';
+import { FaultInjector, type FaultConfig, type FaultDecision } from './faults.ts';
 import { DEFAULT_SEED, type Scale } from './generator.ts';
 import { parisToday } from './paris.ts';
-import { SandboxStore, type ListRequest } from './store.ts';
+import {
+	bearer,
+	preflight,
+	Problem,
+	problemReply,
+	send,
+	UNAUTHORIZED_HEADERS,
+	type Reply
+} from './http.ts';
+import { apiReply, type ApiState } from './routes.ts';
+import { SandboxStore } from './store.ts';
+
+export { DEFAULT_PAGE_LIMIT } from './list-query.ts';
 
 export const DEFAULT_MOUNT_PATH = '/api/v1';
 export const CONTROL_PATH = '/__sandbox';
-export const DEFAULT_PAGE_LIMIT = 1000;
-const MAX_BODY_BYTES = 1_000_000;
 
 export interface SandboxOptions {
 	scale?: Scale;
@@ -40,6 +41,8 @@ export interface SandboxOptions {
 	db?: SqliteDb;
 	/** Progress of a first-time generation (share done, 0..1). */
 	onProgress?: (done: number) => void;
+	/** false: `storage-key` answers 404, as a platform that does not offer it. Default true. */
+	storageKey?: boolean;
 }
 
 export interface StoredExtractionEvent {
@@ -61,296 +64,6 @@ export interface SandboxHandler {
 	readonly generated: { ms: number; bytes: number } | null;
 	close(): void;
 }
-
-// --- Replies -------------------------------------------------------------------------------------
-
-interface Reply {
-	status: number;
-	headers?: Record<string, string>;
-	body?: string;
-	type?: string;
-}
-
-const TITLES: Readonly<Record<number, string>> = {
-	400: 'Requête invalide',
-	401: 'Authentification requise',
-	403: 'Accès refusé',
-	404: 'Ressource introuvable',
-	405: 'Méthode non autorisée',
-	409: 'Conflit',
-	413: 'Corps de requête trop volumineux',
-	422: 'Paramètres invalides',
-	429: 'Trop de requêtes',
-	500: 'Erreur interne du bac à sable',
-	502: 'Passerelle en erreur',
-	503: 'Service indisponible',
-	504: 'Passerelle hors délai'
-};
-
-class Problem extends Error {
-	constructor(
-		readonly status: number,
-		readonly detail: string,
-		readonly extra: Record<string, unknown> = {},
-		readonly headers: Record<string, string> = {}
-	) {
-		super(detail);
-	}
-}
-
-interface InvalidParam {
-	name: string;
-	reason: string;
-}
-
-function problemReply(p: Problem, instance?: string): Reply {
-	const body = {
-		type: `urn:spico-sandbox:problem:${p.status}`,
-		title: TITLES[p.status] ?? 'Erreur',
-		status: p.status,
-		detail: p.detail,
-		...(instance ? { instance } : {}),
-		...p.extra
-	};
-	return {
-		status: p.status,
-		headers: p.headers,
-		body: JSON.stringify(body),
-		type: 'application/problem+json; charset=utf-8'
-	};
-}
-
-function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
-	return { status, headers, body: JSON.stringify(value) };
-}
-
-const CORS_HEADERS = {
-	'Access-Control-Allow-Origin': '*',
-	'Access-Control-Expose-Headers': 'Retry-After, Location, WWW-Authenticate'
-};
-
-function send(res: ServerResponse, reply: Reply, drop = false): void {
-	const body = Buffer.from(reply.body ?? '', 'utf8');
-	const headers: Record<string, string | number> = {
-		...CORS_HEADERS,
-		'Cache-Control': 'no-store',
-		...(reply.body !== undefined
-			? { 'Content-Type': reply.type ?? 'application/json; charset=utf-8' }
-			: {}),
-		'Content-Length': body.length,
-		...reply.headers
-	};
-	res.writeHead(reply.status, headers);
-	if (drop) {
-		// Half the body then a cut connection: the client sees a truncated response.
-		res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
-		return;
-	}
-	res.end(body);
-}
-
-function preflight(req: IncomingMessage, res: ServerResponse): void {
-	const headers: Record<string, string> = {
-		...CORS_HEADERS,
-		'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
-		// `*` does not cover Authorization: list it explicitly.
-		'Access-Control-Allow-Headers':
-			req.headers['access-control-request-headers'] ?? 'Authorization, Content-Type, Accept',
-		'Access-Control-Max-Age': '600',
-		Vary: 'Access-Control-Request-Headers'
-	};
-	if (req.headers['access-control-request-private-network'] === 'true') {
-		headers['Access-Control-Allow-Private-Network'] = 'true';
-	}
-	res.writeHead(204, headers);
-	res.end();
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		let size = 0;
-		req.on('data', (chunk: Buffer) => {
-			size += chunk.length;
-			// Keep draining (so the 413 can still be sent) but stop buffering.
-			if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-		});
-		req.on('end', () => {
-			if (size > MAX_BODY_BYTES) reject(new Problem(413, 'Le corps de la requête dépasse 1 Mo.'));
-			else resolve(Buffer.concat(chunks).toString('utf8'));
-		});
-		req.on('error', reject);
-	});
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-	const text = await readBody(req);
-	try {
-		return JSON.parse(text) as unknown;
-	} catch {
-		throw new Problem(400, 'Le corps de la requête n’est pas du JSON valide.');
-	}
-}
-
-// --- List queries --------------------------------------------------------------------------------
-
-interface ParsedQuery {
-	request: ListRequest;
-	fingerprint: string;
-}
-
-function encodeCursor(key: number, fingerprint: string): string {
-	return Buffer.from(JSON.stringify([key, fingerprint])).toString('base64url');
-}
-
-function decodeCursor(cursor: string, fingerprint: string): number | null {
-	try {
-		const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-		if (!Array.isArray(value) || value.length !== 2) return null;
-		const [key, fp] = value as [unknown, unknown];
-		if (typeof key !== 'number' || !Number.isInteger(key) || key < 0) return null;
-		return fp === fingerprint ? key : null;
-	} catch {
-		return null;
-	}
-}
-
-function parseListQuery(
-	url: URL,
-	structureId: string,
-	list: ListName,
-	formId: string | undefined,
-	today: string
-): ParsedQuery {
-	const q = url.searchParams;
-	const errors: InvalidParam[] = [];
-	const bad = (name: string, reason: string) => errors.push({ name, reason });
-
-	const date = (name: 'from' | 'to', label: string): string => {
-		const value = q.get(name);
-		if (value === null || value === '') bad(name, `${label} manquante (format AAAA-MM-JJ)`);
-		else if (!isIsoDate(value)) bad(name, `${label} invalide : « ${value} » (format AAAA-MM-JJ)`);
-		return value ?? '';
-	};
-	const from = date('from', 'date de début');
-	const to = date('to', 'date de fin');
-	if (isIsoDate(from) && isIsoDate(to) && from > to) {
-		bad('from', 'la date de début est postérieure à la date de fin (« to »)');
-	}
-
-	const archivedRaw = q.get('archived') ?? 'false';
-	if (archivedRaw !== 'true' && archivedRaw !== 'false') {
-		bad('archived', `valeur attendue true ou false, reçu « ${archivedRaw} »`);
-	}
-
-	const statuses = q.getAll('status');
-	if (statuses.length === 0) bad('status', 'au moins un statut est requis');
-	for (const s of statuses) {
-		if (!(STATUS_CODES as readonly string[]).includes(s)) {
-			bad('status', `statut inconnu « ${s} » (attendus : ${STATUS_CODES.join(', ')})`);
-		}
-	}
-
-	const limitRaw = q.get('limit');
-	const limit = limitRaw === null ? DEFAULT_PAGE_LIMIT : Number(limitRaw);
-	if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT_MAX || limitRaw === '') {
-		bad('limit', `entier attendu entre 1 et ${PAGE_LIMIT_MAX}, reçu « ${limitRaw} »`);
-	}
-
-	// The cursor belongs to one query (limit aside): reusing it elsewhere is an error.
-	const fingerprint = createHash('sha1')
-		.update(
-			JSON.stringify([
-				structureId,
-				list,
-				formId ?? null,
-				from,
-				to,
-				archivedRaw,
-				[...new Set(statuses)].sort()
-			])
-		)
-		.digest('base64url')
-		.slice(0, 12);
-	const cursor = q.get('cursor');
-	let afterKey = 0;
-	if (cursor !== null && errors.length === 0) {
-		const key = decodeCursor(cursor, fingerprint);
-		if (key === null) bad('cursor', 'curseur invalide ou issu d’une autre requête');
-		else afterKey = key;
-	}
-
-	if (errors.length > 0) {
-		const detail = errors.map((e) => `« ${e.name} » : ${e.reason}`).join(' ; ');
-		throw new Problem(422, `Filtres invalides — ${detail}.`, { invalidParams: errors });
-	}
-	return {
-		fingerprint,
-		request: {
-			structureId,
-			list,
-			formId,
-			filters: {
-				from,
-				to,
-				archived: archivedRaw === 'true',
-				statuses: statuses as StatusCode[],
-				today
-			},
-			afterKey,
-			limit
-		}
-	};
-}
-
-// --- Routes --------------------------------------------------------------------------------------
-
-type Route =
-	| { kind: 'me' }
-	| { kind: 'thematics'; sid: string }
-	| { kind: 'list'; sid: string; list: ListName; formId?: string }
-	| { kind: 'events'; sid: string };
-
-const LISTS: ReadonlySet<string> = new Set([
-	'dossiers',
-	'appointments',
-	'hospitalisations',
-	'care-circle'
-]);
-
-function matchRoute(path: string): { route: Route; method: 'GET' | 'POST' } | null {
-	if (path === '/me') return { route: { kind: 'me' }, method: 'GET' };
-	const parts = path.split('/').slice(1);
-	if (parts[0] !== 'structures' || parts.length < 3) return null;
-	let segs: string[];
-	try {
-		segs = parts.map(decodeURIComponent);
-	} catch {
-		return null;
-	}
-	const sid = segs[1] as string;
-	if (!sid) return null;
-	if (segs.length === 3) {
-		const name = segs[2] as string;
-		if (name === 'thematics') return { route: { kind: 'thematics', sid }, method: 'GET' };
-		if (name === 'extraction-events') return { route: { kind: 'events', sid }, method: 'POST' };
-		if (LISTS.has(name)) {
-			return { route: { kind: 'list', sid, list: name as ListName }, method: 'GET' };
-		}
-	}
-	if (segs.length === 5 && segs[2] === 'forms' && segs[4] === 'responses' && segs[3]) {
-		return { route: { kind: 'list', sid, list: 'responses', formId: segs[3] }, method: 'GET' };
-	}
-	return null;
-}
-
-function bearer(req: IncomingMessage): string | null {
-	const h = req.headers.authorization;
-	const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
-	return m ? (m[1] ?? null) : null;
-}
-
-const UNAUTHORIZED_HEADERS = { 'WWW-Authenticate': 'Bearer realm="spico-sandbox"' };
 
 export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandler {
 	const mount = (options.mountPath ?? DEFAULT_MOUNT_PATH).replace(/\/+$/, '');
@@ -376,175 +89,24 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 	const faults = new FaultInjector(options.faults ?? {});
 	const events: StoredExtractionEvent[] = [];
 	let eventCount = 0;
-	const today = () => options.today ?? parisToday();
-
-	async function api(req: IncomingMessage, url: URL, path: string): Promise<Reply> {
-		const matched = matchRoute(path);
-		if (!matched) throw new Problem(404, `Aucune ressource à l’adresse ${path}.`);
-		if (req.method !== matched.method && !(req.method === 'HEAD' && matched.method === 'GET')) {
-			throw new Problem(
-				405,
-				`Méthode ${req.method} non autorisée ici.`,
-				{},
-				{ Allow: matched.method }
-			);
-		}
-		const token = bearer(req);
-		// `sandbox-alice.2` is a refreshed `sandbox-alice`: the same account.
-		const account = token === null ? undefined : store.account(tokenGeneration(token).base);
-		if (!account) {
-			throw new Problem(
-				401,
-				token === null ? 'Jeton d’accès manquant.' : 'Jeton d’accès inconnu ou expiré.',
-				{},
-				UNAUTHORIZED_HEADERS
-			);
-		}
-		const { route } = matched;
-		if (route.kind === 'me') {
-			const name = account.structureId ? store.structureName(account.structureId) : undefined;
-			return json(200, {
-				user: { id: account.userId, name: account.userName },
-				account:
-					account.structureId && name
-						? { type: 'structure', structureId: account.structureId, structureName: name }
-						: { type: 'personal' }
-			});
-		}
-		if (route.sid !== account.structureId) {
-			throw new Problem(403, 'Ce compte n’a pas accès aux données de cette structure.');
-		}
-		if (route.kind === 'thematics') return json(200, { items: store.catalogue() });
-		if (route.kind === 'events') {
-			const parsed = v.safeParse(ExtractionEventSchema, await readJson(req));
-			if (!parsed.success) {
-				const issue = parsed.issues[0];
-				const field = (issue.path ?? []).map((p) => String(p.key)).join('.') || '(racine)';
-				throw new Problem(
-					422,
-					`Événement d’extraction invalide, champ « ${field} » : ${issue.message}.`,
-					{
-						invalidParams: [{ name: field, reason: issue.message }]
-					}
-				);
-			}
-			if (parsed.output.userId !== account.userId) {
-				throw new Problem(
-					422,
-					'Événement d’extraction invalide : userId ne correspond pas au compte.',
-					{
-						invalidParams: [{ name: 'userId', reason: 'ne correspond pas au compte' }]
-					}
-				);
-			}
-			// A retried POST (same id) is acknowledged again but recorded once.
-			const eventId = parsed.output.id;
-			const known =
-				eventId === undefined
-					? undefined
-					: events.find((e) => e.structureId === route.sid && e.event.id === eventId);
-			if (known) {
-				return json(
-					200,
-					{ id: known.id },
-					{
-						Location: `${mount}/structures/${encodeURIComponent(route.sid)}/extraction-events/${known.id}`
-					}
-				);
-			}
-			const stored: StoredExtractionEvent = {
-				id: `evt-${++eventCount}`,
-				structureId: route.sid,
-				receivedAt: new Date().toISOString(),
-				event: parsed.output
-			};
-			events.push(stored);
-			return json(
-				201,
-				{ id: stored.id },
-				{
-					Location: `${mount}/structures/${encodeURIComponent(route.sid)}/extraction-events/${stored.id}`
-				}
-			);
-		}
-		if (route.formId !== undefined && !store.hasForm(route.formId)) {
-			throw new Problem(404, `Formulaire « ${route.formId} » inconnu.`);
-		}
-		const { request, fingerprint } = parseListQuery(
-			url,
-			route.sid,
-			route.list,
-			route.formId,
-			today()
-		);
-		const mutation = faults.mutation(route.list);
-		if (mutation && request.afterKey) store.mutate(request, mutation);
-		const page = store.page(request);
-		faults.malform(route.list, page.items);
-		const nextCursor =
-			page.more && page.lastKey !== null ? encodeCursor(page.lastKey, fingerprint) : null;
-		// Items are stored as served JSON: the page is assembled, never re-serialised.
-		const items = page.items.join(',');
-		const body = `{"items":[${items}],"nextCursor":${JSON.stringify(nextCursor)},"total":${page.total}}`;
-		return { status: 200, body };
-	}
-
-	async function control(req: IncomingMessage, path: string): Promise<Reply> {
-		const what = path.slice(CONTROL_PATH.length);
-		if (what === '/faults') {
-			if (req.method === 'GET')
-				return json(200, {
-					faults: faults.config,
-					requests: faults.requests,
-					aborted: faults.aborted
-				});
-			if (req.method === 'DELETE') {
-				faults.reset();
-				return { status: 204 };
-			}
-			if (req.method === 'POST') {
-				const body = await readJson(req);
-				try {
-					faults.set(body);
-				} catch (error) {
-					throw new Problem(422, (error as Error).message);
-				}
-				return json(200, { faults: faults.config });
-			}
-			throw new Problem(
-				405,
-				`Méthode ${req.method} non autorisée ici.`,
-				{},
-				{ Allow: 'GET, POST, DELETE' }
-			);
-		}
-		if (what === '/data') {
-			if (req.method !== 'DELETE') {
-				throw new Problem(405, `Méthode ${req.method} non autorisée ici.`, {}, { Allow: 'DELETE' });
-			}
-			// Back to the generated data: drops the rows changed by `mutateBetweenPages`.
-			if (options.db) throw new Problem(409, 'Base fournie par l’appelant : rien à restaurer.');
+	const state: ApiState & ControlState = {
+		get store() {
+			return store;
+		},
+		faults,
+		events,
+		mount,
+		storageKey: options.storageKey !== false,
+		today: () => options.today ?? parisToday(),
+		nextEventId: () => `evt-${++eventCount}`,
+		restoreData() {
+			if (options.db) return false;
 			const fresh = new SandboxStore(openCached().db);
 			store.close();
 			store = fresh;
-			return { status: 204 };
+			return true;
 		}
-		if (what === '/extraction-events') {
-			if (req.method === 'GET') return json(200, { items: events });
-			if (req.method === 'DELETE') {
-				events.length = 0;
-				return { status: 204 };
-			}
-			throw new Problem(
-				405,
-				`Méthode ${req.method} non autorisée ici.`,
-				{},
-				{ Allow: 'GET, DELETE' }
-			);
-		}
-		throw new Problem(404, `Aucune ressource de contrôle à l’adresse ${path}.`);
-	}
-
+	};
 	function respond(
 		res: ServerResponse,
 		work: Promise<Reply>,
@@ -587,7 +149,7 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 		}
 		if (req.method === 'OPTIONS') return preflight(req, res);
 		// Control endpoints are never subject to faults, so tests can always switch them off.
-		if (isControl) return respond(res, control(req, path), path);
+		if (isControl) return respond(res, controlReply(state, req, path), path);
 
 		const decision = faults.next(bearer(req));
 		// A client that goes away before the whole answer (a cancelled extraction) is counted.
@@ -599,7 +161,7 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 				req.resume();
 				return send(res, faultReply(decision), decision.drop);
 			}
-			respond(res, api(req, url, path.slice(mount.length)), path, decision.drop);
+			respond(res, apiReply(state, req, url, path.slice(mount.length)), path, decision.drop);
 		};
 		const latency = faults.latencyMs;
 		if (latency > 0) setTimeout(run, latency);

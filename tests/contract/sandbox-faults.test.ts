@@ -2,6 +2,8 @@
  * Fault injection of the sandbox: each switch, set through the control endpoint (or the options
  * object), seen through the module's client.
  */
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createSpicoClient } from '../../src/lib/api/client';
@@ -98,7 +100,7 @@ describe('fault switches', () => {
 		expect(res.status).toBe(200);
 		const failed = await me();
 		expect(failed.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-		await expect(client().me()).resolves.toBeTruthy();
+		await expect(client().me()).resolves.toMatchObject({ user: { id: 'u-alice' } });
 		await expect(client().me()).rejects.toMatchObject({ kind: 'unavailable', status: 503 });
 	});
 
@@ -129,7 +131,7 @@ describe('fault switches', () => {
 		await setFaults({ throttleEvery: 2, retryAfterSeconds: 1 });
 		await client(2).me();
 		const t0 = performance.now();
-		await expect(client(2).me()).resolves.toBeTruthy();
+		await expect(client(2).me()).resolves.toMatchObject({ user: { id: 'u-alice' } });
 		expect(performance.now() - t0).toBeGreaterThanOrEqual(900);
 	});
 
@@ -144,7 +146,7 @@ describe('fault switches', () => {
 		const query = { ...WIDE, limit: 10 };
 		const first = await client().page(SID, 'appointments', query);
 		const dossierId = first.items[0]?.dossierId;
-		expect(dossierId).toBeTruthy();
+		expect(dossierId).toMatch(/^DOS-\d{6}$/);
 
 		await setFaults({
 			malformed: { list: 'appointments', index: 0, field: 'patient.dateNaissance' }
@@ -158,7 +160,7 @@ describe('fault switches', () => {
 		expect(error.message).toContain(`dossier ${dossierId}`);
 
 		// Other lists are untouched; a dossier's history can be broken too.
-		await expect(client().page(SID, 'dossiers', query)).resolves.toBeTruthy();
+		expect((await client().page(SID, 'dossiers', query)).items).toHaveLength(10);
 		await setFaults({ malformed: { list: 'dossiers', index: 1, field: 'statusEvents' } });
 		await expect(client().page(SID, 'dossiers', query)).rejects.toMatchObject({
 			name: 'ContractError',
@@ -173,9 +175,10 @@ describe('fault switches', () => {
 			(e: unknown) => e instanceof ApiError || e instanceof ContractError
 		);
 		await setFaults({ dropEvery: 2 });
-		await expect(client().page(SID, 'dossiers', { ...WIDE, limit: 50 })).resolves.toBeTruthy();
-		await expect(client().page(SID, 'dossiers', { ...WIDE, limit: 50 })).rejects.toBeTruthy();
-		await expect(client().me()).resolves.toBeTruthy();
+		const page = () => client().page(SID, 'dossiers', { ...WIDE, limit: 50 });
+		expect((await page()).items).toHaveLength(50);
+		await expect(page()).rejects.toMatchObject({ name: 'ApiError', kind: 'network' });
+		await expect(client().me()).resolves.toMatchObject({ user: { id: 'u-alice' } });
 	});
 
 	it('a body cut off mid-way is retried, then reported as a network failure', async () => {
@@ -254,15 +257,18 @@ describe('aborted requests', () => {
 	it('counts the API requests whose client left before the answer', async () => {
 		await setFaults({ latencyMs: 300 });
 		const controller = new AbortController();
+		// The server's own events: the request has arrived, then its connection has closed.
+		const arrived = once(sandbox.server, 'request') as Promise<[IncomingMessage, ServerResponse]>;
 		const pending = fetch(`${sandbox.url}/me`, {
 			headers: { Authorization: 'Bearer sandbox-alice' },
 			signal: controller.signal
 		}).catch((e: unknown) => e);
-		await new Promise((r) => setTimeout(r, 50));
+		const [, res] = await arrived;
+		const closed = once(res, 'close');
 		controller.abort();
-		await pending;
-		await me();
-		await new Promise((r) => setTimeout(r, 400));
+		await expect(pending).resolves.toMatchObject({ name: 'AbortError' });
+		await closed;
+		expect((await me()).status).toBe(200);
 		const state = (await (await fetch(`${sandbox.origin}/__sandbox/faults`)).json()) as {
 			requests: number;
 			aborted: number;

@@ -20,6 +20,9 @@ import {
 	launchAndDownload,
 	launchButton,
 	noWorkerLeft,
+	runOver,
+	countZipUrls,
+	auditFromNow,
 	sandboxCounters,
 	setFaults,
 	wrapWorker
@@ -51,17 +54,32 @@ async function phaseShown(page: Page, phase: 'fetch' | 'write' | 'zip'): Promise
 	await page.locator(`.run .files li[data-phase="${phase}"]`).first().waitFor({ timeout: 60_000 });
 }
 
-/** After a cancel: nothing produced, nothing left running, nothing more asked of the API. */
-async function expectCleanCancel(page: Page, downloads: () => number): Promise<void> {
+interface RunWatch {
+	downloads: () => number;
+	zipUrls: () => Promise<number>;
+	audit: Promise<string>;
+}
+
+/** What a run leaves behind, watched from before the launch. */
+async function watchRun(page: Page): Promise<RunWatch> {
+	return {
+		downloads: countDownloads(page),
+		zipUrls: await countZipUrls(page),
+		audit: auditFromNow(page)
+	};
+}
+
+/**
+ * After a cancel: nothing produced, nothing left running. Once every worker is closed and the
+ * audit event is in, no request, ZIP or download can come any more (`runOver`).
+ */
+async function expectCleanCancel(page: Page, watch: RunWatch): Promise<void> {
 	expect(await page.getByText("Extraction annulée : aucun fichier n'a été produit.").count()).toBe(
 		1
 	);
-	expect(await noWorkerLeft(page)).toBe(0);
-	await page.waitForTimeout(300);
-	const settled = (await sandboxCounters()).requests;
-	await page.waitForTimeout(1200);
-	expect((await sandboxCounters()).requests).toBe(settled);
-	expect(downloads()).toBe(0);
+	await runOver(page, watch.audit, 'cancelled');
+	expect(await watch.zipUrls()).toBe(0);
+	expect(watch.downloads()).toBe(0);
 	expect(await page.getByRole('link', { name: /^Télécharger/ }).count()).toBe(0);
 	expect(await page.locator('.run [data-phase="done"]').count()).toBe(0);
 }
@@ -85,23 +103,24 @@ afterAll(async () => {
 describe('cancel', () => {
 	it('during fetch: requests aborted, workers ended, ready at once, no download', async () => {
 		const page = await openFilled();
-		const downloads = countDownloads(page);
+		const watch = await watchRun(page);
 		// Slow answers: requests are surely in flight when Annuler is pressed.
 		await setFaults({ latencyMs: 800 });
 		await launchButton(page).click();
 		await phaseShown(page, 'fetch');
-		await page.waitForTimeout(300);
+		// A page request has reached the sandbox: with 800 ms of latency it is still in flight.
+		await expect.poll(async () => (await sandboxCounters()).requests).toBeGreaterThan(0);
 		expect(page.workers().length).toBeGreaterThan(0);
 		const ms = await cancelAndMeasure(page);
 		expect(ms).toBeLessThan(READY_MS);
-		await expectCleanCancel(page, downloads);
+		await expectCleanCancel(page, watch);
 		// The requests in flight were abandoned by the browser, not left to finish.
 		expect((await sandboxCounters()).aborted).toBeGreaterThan(0);
 	});
 
 	it('during writing: the busy worker is ended, ready at once, no download', async () => {
 		const page = await openFilled();
-		const downloads = countDownloads(page);
+		const watch = await watchRun(page);
 		// Each workbook's « write » progress is followed by 10 s of synchronous work.
 		await wrapWorker(
 			page,
@@ -116,12 +135,12 @@ describe('cancel', () => {
 		await phaseShown(page, 'write');
 		const ms = await cancelAndMeasure(page);
 		expect(ms).toBeLessThan(READY_MS);
-		await expectCleanCancel(page, downloads);
+		await expectCleanCancel(page, watch);
 	});
 
 	it('during zipping: ended, ready at once, no download; a new launch then works', async () => {
 		const page = await openFilled();
-		const downloads = countDownloads(page);
+		const watch = await watchRun(page);
 		// The ZIP call waits 10 s in the worker before being served.
 		const unwrap = await wrapWorker(
 			page,
@@ -135,7 +154,7 @@ describe('cancel', () => {
 		expect(await page.locator('.run .files li[data-phase="zip"]').count()).toBe(FILES.length);
 		const ms = await cancelAndMeasure(page);
 		expect(ms).toBeLessThan(READY_MS);
-		await expectCleanCancel(page, downloads);
+		await expectCleanCancel(page, watch);
 		// The same page, a normal worker: the next launch runs to the end, with the same files.
 		await unwrap();
 		const run = await launchAndDownload(page);
@@ -161,7 +180,7 @@ describe('a crashing worker', () => {
 		// worker that has handed its file over and has nothing left to do is ended at once.
 		async (_, crash, cause) => {
 			const page = await openFilled();
-			const downloads = countDownloads(page);
+			const watch = await watchRun(page);
 			await wrapWorker(
 				page,
 				`${IS_CALL}
@@ -181,8 +200,9 @@ describe('a crashing worker', () => {
 				await page.locator('.run .files li[data-end="failed"]').getAttribute('data-file')
 			).toBe('hospitalisations');
 			expect(await noWorkerLeft(page)).toBe(0);
-			await page.waitForTimeout(500);
-			expect(downloads()).toBe(0);
+			await runOver(page, watch.audit, 'failed');
+			expect(await watch.zipUrls()).toBe(0);
+			expect(watch.downloads()).toBe(0);
 			expect(await page.getByRole('link', { name: /^Télécharger/ }).count()).toBe(0);
 			expect(await page.locator('.run [data-phase="done"]').count()).toBe(0);
 			expect(await launchButton(page).isEnabled()).toBe(true);

@@ -15,7 +15,7 @@ import type { Browser, BrowserContext, Download, Locator, Page } from 'playwrigh
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeServer, serveFiles } from '../../examples/host/static-server';
 import { EMBED_DIR, hostCsp, serveHost } from '../../examples/host/server';
-import { FILE_LEGENDS, fillEverything, launchButton, yesNo } from '../helpers/form-driver';
+import { FILE_LEGENDS, fillEverything, launchButton, yesNo } from '../../harness/form-driver';
 import { readZip } from '../helpers/read-extraction';
 import { DEFAULT_TOKEN } from './global-setup';
 import { collectConsoleErrors, e2e, launchBrowser, newContext } from './harness';

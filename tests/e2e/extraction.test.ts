@@ -23,7 +23,8 @@ import {
 	type ReadWorkbook
 } from '../helpers/read-extraction';
 import { allItems, structureOf } from '../helpers/api';
-import { fillEverything } from '../helpers/form-driver';
+import { auditFromNow, countDownloads, countZipUrls, runOver } from './faults-helpers';
+import { fillEverything } from '../../harness/form-driver';
 import { axeViolations, e2e, launchBrowser, openApp, type OpenedApp } from './harness';
 
 const FROM = '2023-03-15';
@@ -177,18 +178,23 @@ describe('cancelling', () => {
 		try {
 			await page.getByRole('button', { name: 'Lancer les extractions' }).waitFor();
 			await fillEverything(page, { from: FROM, to: TO });
-			let downloads = 0;
-			page.on('download', () => downloads++);
-			// Slow the API so that the run is surely still fetching when Annuler is pressed.
+			const downloads = countDownloads(page);
+			const zipUrls = await countZipUrls(page);
+			const audit = auditFromNow(page);
+			// The lists' requests are held until Annuler is pressed: the run is surely fetching.
+			let release!: () => void;
+			const held = new Promise<void>((r) => (release = r));
 			await page.route(`${e2e().apiUrl}/structures/**`, async (route) => {
-				await new Promise((r) => setTimeout(r, 300));
-				await route.continue();
+				if (!route.request().url().includes('/thematics')) await held;
+				await route.continue().catch(() => {});
 			});
 			await page.getByRole('button', { name: 'Lancer les extractions' }).click();
 			await page.getByRole('button', { name: 'Annuler' }).click();
+			release();
 			await page.getByText("Extraction annulée : aucun fichier n'a été produit.").waitFor();
-			await page.waitForTimeout(1500);
-			expect(downloads).toBe(0);
+			await runOver(page, audit, 'cancelled');
+			expect(await zipUrls()).toBe(0);
+			expect(downloads()).toBe(0);
 			expect(await page.getByRole('link', { name: /^Télécharger/ }).count()).toBe(0);
 			expect(await page.getByRole('button', { name: 'Lancer les extractions' }).isEnabled()).toBe(
 				true

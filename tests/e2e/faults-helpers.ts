@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { FaultConfig } from '../../sandbox/faults';
 import { readZip, type ReadWorkbook } from '../helpers/read-extraction';
 import { e2e } from './harness';
@@ -135,9 +136,60 @@ export function fileStateMatching(page: Page, pattern: RegExp, timeout = 60_000)
 
 /** Waits until the page has no worker left (each terminated). */
 export async function noWorkerLeft(page: Page, timeout = 5000): Promise<number> {
-	const until = Date.now() + timeout;
-	while (page.workers().length > 0 && Date.now() < until) await page.waitForTimeout(25);
+	// Each worker's own close event; the timeout only bounds a worker that never goes.
+	const closed = page.workers().map((w) => new Promise<void>((r) => w.once('close', () => r())));
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const bound = new Promise<void>((r) => (timer = setTimeout(r, timeout)));
+	await Promise.race([Promise.all(closed), bound]);
+	clearTimeout(timer);
 	return page.workers().length;
+}
+
+/**
+ * Counts, from now on, the ZIP object URLs the page creates: a ZIP is offered (downloaded or
+ * linked) only through one. Call it once the app is loaded, before launching.
+ */
+export async function countZipUrls(page: Page): Promise<() => Promise<number>> {
+	await page.evaluate(() => {
+		const w = window as unknown as { __zipUrls: number };
+		w.__zipUrls = 0;
+		const create = URL.createObjectURL.bind(URL);
+		URL.createObjectURL = (object: Blob | MediaSource) => {
+			if (object instanceof Blob && object.type === 'application/zip') w.__zipUrls++;
+			return create(object);
+		};
+	});
+	return () => page.evaluate(() => (window as unknown as { __zipUrls: number }).__zipUrls);
+}
+
+/**
+ * The outcome of the next audit event the page sends (SPEC §8), the last thing a run does. Seen
+ * as the page's own request, so that it counts even when the API refuses it (an expired token).
+ */
+export function auditFromNow(page: Page): Promise<string> {
+	const outcome = page
+		.waitForRequest(
+			(r) => r.method() === 'POST' && new URL(r.url()).pathname.endsWith('/extraction-events'),
+			{ timeout: 60_000 }
+		)
+		.then((r) => (JSON.parse(r.postData() ?? '{}') as { outcome?: string }).outcome ?? '');
+	// Handled here too: a test that fails earlier never awaits it.
+	outcome.catch(() => {});
+	return outcome;
+}
+
+/**
+ * Waits until a run is over for good: every worker closed (the workbooks, the ZIP and the page
+ * requests all live in workers) and its audit event sent (the last thing a run does). After
+ * that nothing can start a download or ask the API for a page: no need to sleep and watch.
+ */
+export async function runOver(
+	page: Page,
+	audit: Promise<string>,
+	outcome: 'failed' | 'cancelled'
+): Promise<void> {
+	expect(await noWorkerLeft(page)).toBe(0);
+	expect(await audit).toBe(outcome);
 }
 
 /**
@@ -169,7 +221,7 @@ export async function wrapWorker(page: Page, pre: string): Promise<() => Promise
 export const IS_CALL = `
 const isCall = (data, method, jobId) =>
 	!!data && data.type === 'APPLY' && Array.isArray(data.path) && data.path[0] === method &&
-	(jobId === undefined || data.argumentList?.[0]?.value?.id === jobId);
+	(jobId === undefined || data.argumentList?.[0]?.value?.job?.id === jobId);
 const block = (ms) => { const end = Date.now() + ms; while (Date.now() < end); };
 `;
 

@@ -24,7 +24,10 @@ import {
 	noWorkerLeft,
 	restoreData,
 	sandboxCounters,
-	setFaults
+	setFaults,
+	auditFromNow,
+	countZipUrls,
+	runOver
 } from './faults-helpers';
 import { allItems, structureOf } from '../helpers/api';
 import { e2e, launchBrowser, openApp, type OpenAppOptions, type OpenedApp } from './harness';
@@ -180,16 +183,18 @@ describe('final faults: a French message naming the file, and no download', () =
 	it('401 twice: « Session expirée — reconnectez-vous puis relancez »', async () => {
 		const { page } = await open();
 		const downloads = countDownloads(page);
+		const zipUrls = await countZipUrls(page);
+		const audit = auditFromNow(page);
 		await setFaults({ unauthorizedAfter: 3 });
 		await page.getByRole('button', { name: 'Lancer les extractions' }).click();
 		const text = await failureText(page);
 		expect(text).toMatch(
 			/^L'extraction a échoué : aucun fichier n'a été produit\. Votre session a expiré pendant l'extraction\. Reconnectez-vous, puis relancez l'extraction\. Détail technique (Données administratives|RDV|Hospitalisations) : Session expirée — reconnectez-vous puis relancez\.$/
 		);
-		await page.waitForTimeout(500);
+		await runOver(page, audit, 'failed');
+		expect(await zipUrls()).toBe(0);
 		expect(downloads()).toBe(0);
 		expect(await page.getByRole('link', { name: /^Télécharger/ }).count()).toBe(0);
-		expect(await noWorkerLeft(page)).toBe(0);
 	});
 
 	it('503 on every request: the retries run out, the file and the cause are named', async () => {
@@ -228,6 +233,8 @@ describe('final faults: a French message naming the file, and no download', () =
 		const dossierId = first.items[2]!.dossierId;
 		const { page } = await open();
 		const downloads = countDownloads(page);
+		const zipUrls = await countZipUrls(page);
+		const audit = auditFromNow(page);
 		await setFaults({
 			malformed: { list: 'appointments', index: 2, field: 'start', value: '2023-02-30T10:00:00Z' }
 		});
@@ -243,10 +250,10 @@ describe('final faults: a French message naming the file, and no download', () =
 		expect(text).toContain(
 			`RDV : Réponse non conforme de l'API (GET /structures/${sid}/appointments), dossier ${dossierId}, champ « items[2].start » : date-heure ISO 8601 avec décalage attendue`
 		);
-		await page.waitForTimeout(500);
+		await runOver(page, audit, 'failed');
+		expect(await zipUrls()).toBe(0);
 		expect(downloads()).toBe(0);
 		expect(await page.getByRole('link', { name: /^Télécharger/ }).count()).toBe(0);
-		expect(await noWorkerLeft(page)).toBe(0);
 		// The task says the same, plainly, with the same code; the detail behind its disclosure.
 		await page
 			.getByRole('navigation', { name: 'Extractions brutes' })

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { serveFiles, TYPES } from '../../examples/host/static-server';
+import { serveApp } from '../../harness/serve-app';
 
 export interface E2EContext {
 	/** The built app, e.g. `http://127.0.0.1:41234/`; its config.json points at the sandbox. */
@@ -67,39 +67,6 @@ async function fileAt(path: string): Promise<string | null> {
 	} catch {
 		return null;
 	}
-}
-
-/**
- * Serves the standalone build `root` (each route is a prerendered page) with a generated
- * config.json, on a port of its own. The CSP lets the page reach only itself and the API: any
- * other request shows up as a console error.
- */
-export function serveApp(root: string, config: object, apiOrigin: string): Promise<Server> {
-	const configBody = JSON.stringify(config);
-	const csp = [
-		"default-src 'self'",
-		`connect-src 'self' ${apiOrigin}`,
-		// SvelteKit's prerendered pages boot with an inline script.
-		"script-src 'self' 'unsafe-inline'",
-		"style-src 'self' 'unsafe-inline'",
-		"img-src 'self' data:",
-		"object-src 'none'",
-		"base-uri 'self'"
-	].join('; ');
-	return serveFiles([{ prefix: '/', dir: root }], {
-		headers: { 'Content-Security-Policy': csp },
-		handler(_req, res, url) {
-			if (url.pathname !== '/config.json') return false;
-			res
-				.writeHead(200, {
-					'Cache-Control': 'no-store',
-					'Content-Security-Policy': csp,
-					'Content-Type': TYPES['.json']!
-				})
-				.end(configBody);
-			return true;
-		}
-	});
 }
 
 export default async function setup(project: TestProject) {

@@ -9,42 +9,20 @@
  */
 import { createRequire } from 'node:module';
 import { inject } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { collectConsoleErrors, newContext } from '../../harness/browser';
 import { DEFAULT_TOKEN, type E2EContext } from './global-setup';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export {
+	CHROMIUM_PATH,
+	collectConsoleErrors,
+	launchBrowser,
+	newContext
+} from '../../harness/browser';
 
 /** URLs of the app and the sandbox started by global-setup.ts. */
 export function e2e(): E2EContext {
 	return inject('e2e');
-}
-
-/**
- * Headless Chromium. Playwright gives each launch its own temporary profile (user-data dir),
- * deleted on close; each `openApp` then opens an isolated context (own storage, IndexedDB).
- */
-export function launchBrowser(): Promise<Browser> {
-	return chromium.launch({
-		executablePath: CHROMIUM_PATH,
-		headless: true,
-		// Background networking off: otherwise Chromium's calls home fail noisily at start-up.
-		args: [
-			'--headless',
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync',
-			'--no-first-run',
-			// Date inputs follow the UI language when its locale pack is installed (chromium-l10n).
-			'--lang=fr-FR'
-		]
-	});
-}
-
-/** A new isolated context: fr-FR, Europe/Paris, a desktop viewport. */
-export function newContext(browser: Browser, viewport = { width: 1280, height: 900 }) {
-	return browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport });
 }
 
 export interface OpenAppOptions {
@@ -73,16 +51,6 @@ export interface OpenedApp {
 	requests: string[];
 	/** Closes the context (and its pages), unless it was given. */
 	close(): Promise<void>;
-}
-
-/** Collects console errors and uncaught exceptions of a page into a live array. */
-export function collectConsoleErrors(page: Page): string[] {
-	const errors: string[] = [];
-	page.on('console', (msg) => {
-		if (msg.type() === 'error') errors.push(msg.text());
-	});
-	page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-	return errors;
 }
 
 /** Opens the built app with a config.json carrying `token`; resolves once the page has loaded. */

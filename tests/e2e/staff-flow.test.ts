@@ -14,7 +14,7 @@ import { thematicBaseName } from '../../src/lib/core/datasets/index';
 import type { ExtractionRequest } from '../../src/lib/core/request';
 import { readZip, type ReadWorkbook } from '../helpers/read-extraction';
 import { structureOf } from '../helpers/api';
-import { fillEverything, launchButton } from '../helpers/form-driver';
+import { fillEverything, launchButton } from '../../harness/form-driver';
 import { axeViolations, e2e, launchBrowser, openApp, type OpenedApp } from './harness';
 
 const FROM = '2023-03-15';
@@ -43,14 +43,14 @@ beforeAll(async () => {
 		['administratif', await total('dossiers')],
 		['rdv', await total('appointments')],
 		['hospitalisations', await total('hospitalisations')],
-		['cercle_de_soins', await total('care-circle')],
+		['cercleDeSoins', await total('care-circle')],
 		['statuts', await total('dossiers')]
 	]);
 	for (const t of catalogue) {
 		let sum = 0;
 		for (const f of t.forms)
 			sum += (await client.page(sid, 'responses', query, { formId: f.id })).total;
-		totals.set(`thematique:${t.id}`, sum);
+		totals.set(`thematiques:${t.id}`, sum);
 	}
 });
 
@@ -106,13 +106,13 @@ async function resultRows(page: Page): Promise<Map<string, number>> {
 		if (file.startsWith('donnees_administratives')) byJob.set('administratif', sum(sheets));
 		else if (file.startsWith('RDV')) byJob.set('rdv', sum(sheets));
 		else if (file.startsWith('hospitalisations')) byJob.set('hospitalisations', sum(sheets));
-		else if (file.startsWith('cercle_de_soins')) byJob.set('cercle_de_soins', sum(sheets));
+		else if (file.startsWith('cercle_de_soins')) byJob.set('cercleDeSoins', sum(sheets));
 		// One Synthèse row per dossier; the history has more.
 		else if (file.startsWith('statuts'))
 			byJob.set('statuts', sum(sheets.filter((s) => s.name === 'Synthèse')));
 		else {
 			const thematic = catalogue.find((t) => file.startsWith(`${thematicBaseName(t.label)} `));
-			if (thematic) byJob.set(`thematique:${thematic.id}`, sum(sheets));
+			if (thematic) byJob.set(`thematiques:${thematic.id}`, sum(sheets));
 		}
 	}
 	return byJob;
@@ -459,13 +459,13 @@ describe('the Aperçu follows the form', () => {
 				.getByRole('radio', { name: 'Non' })
 				.check();
 			await page.waitForFunction(
-				() => document.querySelectorAll('.apercu [data-apercu^="thematique:"]').length === 0
+				() => document.querySelectorAll('.apercu [data-apercu^="thematiques:"]').length === 0
 			);
 			expect([...(await apercuCounts(page)).keys()]).toEqual([
 				'administratif',
 				'rdv',
 				'hospitalisations',
-				'cercle_de_soins',
+				'cercleDeSoins',
 				'statuts'
 			]);
 		} finally {

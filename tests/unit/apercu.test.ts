@@ -89,18 +89,10 @@ describe('LatestOnly: debounce and supersede', () => {
 });
 
 const REQUEST: ExtractionRequest = {
-	from: '2023-01-01',
-	to: '2023-12-31',
+	period: { from: '2023-01-01', to: '2023-12-31' },
 	archived: false,
 	statuses: [...STATUS_CODES],
-	files: {
-		administratif: true,
-		rdv: true,
-		hospitalisations: false,
-		cercleDeSoins: false,
-		thematiques: true
-	},
-	statuts: true,
+	kinds: ['administratif', 'rdv', 'thematiques', 'statuts'],
 	forms: [
 		{ thematicId: 't1', formId: 'f1' },
 		{ thematicId: 't1', formId: 'f2' }
@@ -142,7 +134,7 @@ describe('countFiles', () => {
 			{ id: 'administratif', rows: 120 },
 			{ id: 'rdv', rows: 900 },
 			{ id: 'statuts', rows: 120 },
-			{ id: 'thematique:t1', rows: 42 }
+			{ id: 'thematiques:t1', rows: 42 }
 		]);
 		// dossiers serves administratif and statuts: 4 requests, not 5.
 		expect(asked.sort()).toEqual(['appointments', 'dossiers', 'responses/f1', 'responses/f2']);
@@ -175,13 +167,13 @@ describe('countFiles', () => {
 			},
 			onFile: (c) => seen.push(c.id)
 		});
-		expect(counts.find((c) => c.id === 'thematique:t1')).toEqual({
-			id: 'thematique:t1',
+		expect(counts.find((c) => c.id === 'thematiques:t1')).toEqual({
+			id: 'thematiques:t1',
 			rows: null,
 			error: 'Le service SPICO est indisponible'
 		});
 		expect(counts.filter((c) => c.rows !== null)).toHaveLength(3);
-		expect(seen.sort()).toEqual(['administratif', 'rdv', 'statuts', 'thematique:t1']);
+		expect(seen.sort()).toEqual(['administratif', 'rdv', 'statuts', 'thematiques:t1']);
 	});
 
 	it('an abort rejects and reports nothing more', async () => {
@@ -214,7 +206,7 @@ describe('estimateZipBytes', () => {
 				sheets: 1
 			},
 			{
-				id: 'thematique:t1',
+				id: 'thematiques:t1',
 				label: 'T',
 				fileName: 't.xlsx',
 				sources: [
@@ -246,7 +238,7 @@ describe('estimateZipBytes', () => {
 		expect(statuts.sources).toHaveLength(1);
 		expect(statuts.sources[0]!.columns).toBeGreaterThan(20);
 		expect(statuts.sheets).toBe(2);
-		const thematic = files.find((f) => f.id === 'thematique:t1')!;
+		const thematic = files.find((f) => f.id === 'thematiques:t1')!;
 		expect(thematic.sources.map((s) => s.formId)).toEqual(['f1', 'f2']);
 	});
 });

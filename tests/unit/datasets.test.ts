@@ -20,7 +20,6 @@ import {
 	hospitalisationRow
 } from '../../src/lib/core/datasets/hospitalisations';
 import {
-	DATASETS,
 	DOSSIER_COLUMNS,
 	pageLimitOf,
 	thematicDataset,
@@ -29,6 +28,12 @@ import {
 	type MappingIssues,
 	type RowContext
 } from '../../src/lib/core/datasets/index';
+import {
+	FIXED_KINDS,
+	FILE_KINDS,
+	FILE_KIND_INFO,
+	fixedDataset
+} from '../../src/lib/core/file-kinds';
 import { RDV_SHEET, rdvRow } from '../../src/lib/core/datasets/rdv';
 import { HISTORIQUE_SHEET, SYNTHESE_SHEET } from '../../src/lib/core/datasets/statuts';
 import { compileForm, responseRow } from '../../src/lib/core/datasets/thematique';
@@ -98,16 +103,21 @@ describe('every sheet', () => {
 		}
 	});
 
-	it('is registered with the names and lists of SPEC §5', () => {
-		const summary = Object.values(DATASETS).map((d) => `${d.kind}:${d.baseName}:${d.list}`);
+	it('is registered with the names and lists of SPEC §5, one spelling per kind', () => {
+		const summary = FIXED_KINDS.map((k) => {
+			const d = fixedDataset(k);
+			return `${k}:${d.baseName}:${d.list}:${FILE_KIND_INFO[k].auditKey}`;
+		});
 		expect(summary).toEqual([
-			'administratif:donnees_administratives:dossiers',
-			'rdv:RDV:appointments',
-			'hospitalisations:hospitalisations:hospitalisations',
-			'cercle_de_soins:cercle_de_soins:care-circle',
-			'statuts:statuts:dossiers'
+			'administratif:donnees_administratives:dossiers:administratif',
+			'rdv:RDV:appointments:rdv',
+			'hospitalisations:hospitalisations:hospitalisations:hospitalisations',
+			'cercleDeSoins:cercle_de_soins:care-circle:cercleDeSoins',
+			'statuts:statuts:dossiers:statuts'
 		]);
-		expect(DATASETS.statuts.sheets.map((s) => s.name)).toEqual([
+		for (const k of FILE_KINDS) expect(FILE_KIND_INFO[k].key).toBe(k);
+		expect(FILE_KIND_INFO.thematiques.dataset).toBeNull();
+		expect(fixedDataset('statuts').sheets.map((s) => s.name)).toEqual([
 			'Historique des statuts',
 			'Synthèse'
 		]);
@@ -134,7 +144,7 @@ describe('donnees_administratives', () => {
 			"Date d'archivage"
 		]);
 		expect(kinds(ADMINISTRATIF_SHEET)).toBe('tttd' + 'ttttttttttt' + 'DttD');
-		const rows = collect(DATASETS.administratif, dossier);
+		const rows = collect(fixedDataset('administratif'), dossier);
 		expect(rows).toHaveLength(1);
 		const [sheet, row] = rows[0]!;
 		expect(sheet).toBe(0);
@@ -367,20 +377,20 @@ describe('statuts', () => {
 
 	it("writes the guide's example: 23 days En attente, currently Suivi since 5 days", () => {
 		// P = 01/03–28/03, today 15/04: En attente [01/03, 24/03) = 23, Suivi [24/03, 29/03) = 5.
-		const rows = collect(DATASETS.statuts, dossier);
+		const rows = collect(fixedDataset('statuts'), dossier);
 		expect(rows).toEqual([
 			[0, [...LEAD, 'En attente', '2023-03-01', '2023-03-24', 23, 'Non']],
 			[0, [...LEAD, 'Suivi (Inclusion)', '2023-03-24', null, 5, 'Oui']],
 			[1, [...LEAD, 'Suivi (Inclusion)', '2023-03-24', 5, 0, 23, 0, 5, 0, 0, 0]]
 		]);
 		for (const [sheet, row] of rows) {
-			expect(row).toHaveLength(DATASETS.statuts.sheets[sheet]!.columns.length);
+			expect(row).toHaveLength(fixedDataset('statuts').sheets[sheet]!.columns.length);
 		}
 	});
 
 	it('puts each status in its own summary column', () => {
 		// Created 01/03 with no event: the 28 days are Non renseigné (last column).
-		const rows = collect(DATASETS.statuts, {
+		const rows = collect(fixedDataset('statuts'), {
 			...dossier,
 			createdAt: '2023-03-01T10:00:00+01:00',
 			statusEvents: []
@@ -388,7 +398,7 @@ describe('statuts', () => {
 		const summary = rows.find(([s]) => s === 1)![1];
 		expect(summary.slice(7)).toEqual([0, 0, 0, 0, 0, 0, 28]);
 		for (const [i, code] of STATUS_CODES.entries()) {
-			const d = collect(DATASETS.statuts, {
+			const d = collect(fixedDataset('statuts'), {
 				...dossier,
 				createdAt: '2023-03-01T10:00:00+01:00',
 				statusEvents: [{ at: '2023-03-01T10:00:00+01:00', status: code }]
@@ -624,7 +634,7 @@ describe('thematic workbooks', () => {
 				}
 			]
 		};
-		const all: AnyDataset[] = [...Object.values(DATASETS), thematicDataset(thematic)];
+		const all: AnyDataset[] = [...FIXED_KINDS.map(fixedDataset), thematicDataset(thematic)];
 		for (const ds of all) {
 			const limit = pageLimitOf(ds);
 			const width = Math.max(...ds.sheets.map((s) => s.columns.length));
@@ -632,7 +642,7 @@ describe('thematic workbooks', () => {
 			expect(limit, ds.baseName).toBeLessThanOrEqual(5000);
 			expect(limit * width, ds.baseName).toBeLessThanOrEqual(50_000);
 		}
-		expect(pageLimitOf(DATASETS.rdv)).toBe(3000);
+		expect(pageLimitOf(fixedDataset('rdv'))).toBe(3000);
 		expect(pageLimitOf(thematicDataset(wide))).toBe(1000);
 	});
 });

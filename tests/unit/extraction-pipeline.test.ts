@@ -3,6 +3,7 @@
  * → ZIP → unzipped and read back with SheetJS → compared with what the API serves for the same
  * filters. The browser test runs the same core in workers; this one pins the data.
  */
+import { launchInstant } from '../../src/lib/core/calendar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpicoClient, type SpicoClient } from '../../src/lib/api/client';
 import {
@@ -17,7 +18,7 @@ import { runWorkbookJob } from '../../src/lib/core/extraction/run-job';
 import type { ExtractionRequest } from '../../src/lib/core/request';
 import { buildZip } from '../../src/lib/core/zip';
 import { allItems } from '../helpers/api';
-import { everythingRequest } from '../helpers/form-driver';
+import { everythingRequest } from '../../harness/form-driver';
 import { createSandboxServer, type SandboxServer } from '../../sandbox/server';
 import {
 	naiveStatusDays,
@@ -45,8 +46,8 @@ const all = <L extends ListName>(list: L, query: ListQuery, formId?: string) =>
 	allItems(client, context.structure.id, list, query, formId);
 
 const query = (request: ExtractionRequest): ListQuery => ({
-	from: request.from,
-	to: request.to,
+	from: request.period.from,
+	to: request.period.to,
 	archived: request.archived,
 	statuses: request.statuses,
 	limit: 5000
@@ -63,8 +64,8 @@ beforeAll(async () => {
 		structure: { id: me.account.structureId, name: me.account.structureName },
 		userId: me.user.id,
 		request,
-		today: TODAY,
-		launchedAt: '2024-01-31T10:15:00'
+		// 31/01/2024 10:15 in Paris: its day is TODAY.
+		launch: launchInstant(Date.UTC(2024, 0, 31, 9, 15))
 	};
 	const plan = planExtraction(request, catalogue);
 	zipName = plan.zipName;
@@ -153,7 +154,7 @@ describe('an extraction of every file over a period that cuts intervals', () => 
 		let responses = 0;
 		for (const thematic of catalogue) {
 			const job = planExtraction(context.request, [thematic]).jobs.find(
-				(j) => j.kind === 'thematique'
+				(j) => j.kind === 'thematiques'
 			)!;
 			const wb = workbooks.get(job.fileName)!;
 			const sheets = wb.book.SheetNames.filter((n) => n !== 'Informations');

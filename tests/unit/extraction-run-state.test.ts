@@ -4,7 +4,8 @@
  * failure shows its message; a retry shows on its file; late progress of a cancelled run never
  * paints over the next one.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { launchInstant } from '../../src/lib/core/calendar';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { STATUS_CODES } from '../../src/lib/contract/spico';
 import type { JobProgress } from '../../src/lib/core/extraction/run-job';
 import type { ExtractionRequest } from '../../src/lib/core/request';
@@ -35,18 +36,10 @@ vi.mock('../../src/lib/engine/run-extraction', () => ({
 }));
 
 const REQUEST: ExtractionRequest = {
-	from: '2023-01-01',
-	to: '2023-12-31',
+	period: { from: '2023-01-01', to: '2023-12-31' },
 	archived: false,
 	statuses: [...STATUS_CODES],
-	files: {
-		administratif: false,
-		rdv: true,
-		hospitalisations: true,
-		cercleDeSoins: false,
-		thematiques: false
-	},
-	statuts: false,
+	kinds: ['rdv', 'hospitalisations'],
 	forms: []
 };
 
@@ -56,7 +49,7 @@ function recorder() {
 		onStart: () => void seen.push('start'),
 		onDone: () => void seen.push('done'),
 		onFailed: (message) => void seen.push(`failed: ${message}`),
-		onCancelled: (context) => void seen.push(`cancelled: ${context.request.from}`)
+		onCancelled: (context) => void seen.push(`cancelled: ${context.request.period.from}`)
 	};
 	return { seen, hooks };
 }
@@ -67,20 +60,23 @@ function env(hooks: RunHooks) {
 		getToken: () => 't',
 		structure: { id: 's', name: 'S' },
 		userId: 'u',
-		today: '2024-01-10',
-		now: () => '2024-01-10T10:00:00',
-		nowMs: () => 1_704_877_200_000,
+		launch: launchInstant(1_704_877_200_000),
 		pageSize: 250,
 		hooks
 	};
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 0));
-/** Long enough for the coalesced progress to reach the state. */
-const nextTick = () => new Promise((r) => setTimeout(r, PROGRESS_INTERVAL_MS + 30));
+// The fake clock: the coalesced progress reaches the state exactly when its interval is over.
+const settle = () => vi.advanceTimersByTimeAsync(0);
+const nextTick = () => vi.advanceTimersByTimeAsync(PROGRESS_INTERVAL_MS);
 
 beforeEach(() => {
 	calls.length = 0;
+	vi.useFakeTimers();
+});
+
+afterEach(() => {
+	vi.useRealTimers();
 });
 
 describe('ExtractionRun', () => {
@@ -92,7 +88,11 @@ describe('ExtractionRun', () => {
 		expect(run.phase).toBe('running');
 		expect(calls).toHaveLength(1);
 		expect(calls[0]!.options.pageSize).toBe(250);
-		expect(calls[0]!.options.context.launchedAtMs).toBe(1_704_877_200_000);
+		expect(calls[0]!.options.context.launch).toEqual({
+			ms: 1_704_877_200_000,
+			today: '2024-01-10',
+			wallTime: '2024-01-10T10:00:00'
+		});
 		run.cancel();
 		// Synchronously: the page is ready for a new launch.
 		expect(run.phase).toBe('cancelled');

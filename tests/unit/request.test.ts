@@ -4,6 +4,7 @@ import {
 	addYears,
 	checkRequest,
 	maxPeriodEnd,
+	noKinds,
 	normalizeRequest,
 	validateRequest,
 	type ExtractionDraft,
@@ -18,14 +19,7 @@ function draft(patch: Partial<ExtractionDraft> = {}): ExtractionDraft {
 		to: '2025-03-31',
 		archived: false,
 		statuses: [...STATUS_CODES],
-		files: {
-			administratif: true,
-			rdv: false,
-			hospitalisations: false,
-			cercleDeSoins: false,
-			thematiques: false
-		},
-		statuts: false,
+		kinds: { ...noKinds(), administratif: true },
 		forms: [],
 		...patch
 	};
@@ -124,31 +118,25 @@ describe('validateRequest', () => {
 	});
 
 	it('requires a file: the five files and Statuts all Non is an error', () => {
-		const none = {
-			administratif: false,
-			rdv: false,
-			hospitalisations: false,
-			cercleDeSoins: false,
-			thematiques: false
-		};
-		expect(fields(draft({ files: none }))).toEqual(['files']);
-		expect(messageFor(draft({ files: none }), 'files')).toBe(
+		const none = noKinds();
+		expect(fields(draft({ kinds: none }))).toEqual(['files']);
+		expect(messageFor(draft({ kinds: none }), 'files')).toBe(
 			'Choisissez Oui pour au moins un fichier (étape 3) ou pour Statuts (étape 4).'
 		);
-		expect(fields(draft({ files: none, statuts: true }))).toEqual([]);
-		expect(fields(draft({ files: { ...none, cercleDeSoins: true } }))).toEqual([]);
+		expect(fields(draft({ kinds: { ...none, statuts: true } }))).toEqual([]);
+		expect(fields(draft({ kinds: { ...none, cercleDeSoins: true } }))).toEqual([]);
 	});
 
 	it('requires a form when Thématiques = Oui', () => {
-		const files = { ...draft().files, administratif: false, thematiques: true };
-		expect(fields(draft({ files }))).toEqual(['forms']);
-		expect(messageFor(draft({ files }), 'forms')).toBe(
+		const kinds = { ...noKinds(), thematiques: true };
+		expect(fields(draft({ kinds }))).toEqual(['forms']);
+		expect(messageFor(draft({ kinds }), 'forms')).toBe(
 			'Sélectionnez au moins un formulaire, ou choisissez Non pour Thématiques.'
 		);
-		expect(fields(draft({ files, forms: [{ thematicId: 't', formId: 'f' }] }))).toEqual([]);
+		expect(fields(draft({ kinds, forms: [{ thematicId: 't', formId: 'f' }] }))).toEqual([]);
 		// Forms left selected while Thématiques = Non do not count as a file.
-		const none = { ...files, thematiques: false };
-		expect(fields(draft({ files: none, forms: [{ thematicId: 't', formId: 'f' }] }))).toEqual([
+		const none = noKinds();
+		expect(fields(draft({ kinds: none, forms: [{ thematicId: 't', formId: 'f' }] }))).toEqual([
 			'files'
 		]);
 	});
@@ -158,13 +146,7 @@ describe('validateRequest', () => {
 			from: '',
 			to: '',
 			statuses: [],
-			files: {
-				administratif: false,
-				rdv: false,
-				hospitalisations: false,
-				cercleDeSoins: false,
-				thematiques: false
-			}
+			kinds: noKinds()
 		});
 		expect(fields(d)).toEqual(['from', 'to', 'statuses', 'files']);
 	});
@@ -184,14 +166,15 @@ describe('checkRequest / normalizeRequest', () => {
 				forms: [{ thematicId: 't', formId: 'f' }]
 			})
 		);
-		expect(r.from).toBe('2025-01-01');
+		expect(r.period).toEqual({ from: '2025-01-01', to: '2025-03-31' });
+		expect(r.kinds).toEqual(['administratif']);
 		expect(r.statuses).toEqual(['analyse_demande', 'sortie']);
 		expect(r.forms).toEqual([]);
 	});
 
 	it('gives the request only when valid', () => {
 		const ok = checkRequest(draft(), { today: TODAY });
-		expect(ok.ok && ok.request.to).toBe('2025-03-31');
+		expect(ok.ok && ok.request.period.to).toBe('2025-03-31');
 		const ko = checkRequest(draft({ to: '' }), { today: TODAY });
 		expect(ko.ok).toBe(false);
 	});

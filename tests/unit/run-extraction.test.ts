@@ -4,13 +4,14 @@
  * a failure names its file, every worker is terminated, nothing is returned half-built, and
  * cancelling ends the run at once in any phase.
  */
+import { launchInstant } from '../../src/lib/core/calendar';
 import { expose } from 'comlink';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { STATUS_CODES } from '../../src/lib/contract/spico';
 import type { ExtractionContext, ExtractionPlan } from '../../src/lib/core/extraction/plan';
 import type { JobProgress } from '../../src/lib/core/extraction/run-job';
 import { fileError, runExtraction, type RunProgress } from '../../src/lib/engine/run-extraction';
-import type { SealedWorkbook } from '../../src/lib/engine/sealed-workbook';
+import type { SealedWorkbook } from '../../src/lib/core/extraction/sealed-workbook';
 
 // Node has no ErrorEvent; the pool reads `message` from it as a browser gives it.
 class FakeErrorEvent extends Event {
@@ -51,23 +52,13 @@ const CONTEXT: ExtractionContext = {
 	structure: { id: 's', name: 'S' },
 	userId: 'u',
 	request: {
-		from: '2023-01-01',
-		to: '2023-12-31',
+		period: { from: '2023-01-01', to: '2023-12-31' },
 		archived: false,
 		statuses: [...STATUS_CODES],
-		files: {
-			administratif: true,
-			rdv: true,
-			hospitalisations: true,
-			cercleDeSoins: false,
-			thematiques: false
-		},
-		statuts: false,
+		kinds: ['administratif', 'rdv', 'hospitalisations'],
 		forms: []
 	},
-	today: '2024-01-10',
-	launchedAt: '2024-01-10T10:00:00',
-	launchedAtMs: Date.UTC(2024, 0, 10, 9)
+	launch: launchInstant(Date.UTC(2024, 0, 10, 9))
 };
 
 function built(jobId: string): SealedWorkbook {
@@ -88,6 +79,19 @@ function built(jobId: string): SealedWorkbook {
 }
 
 let workers: FakeWorker[];
+
+/** Calls received by the fake workers, awaited by the tests instead of polling or sleeping. */
+const callWaiters: { method: string; jobId?: string; resolve: () => void }[] = [];
+function callReached(method: string, jobId?: string): Promise<void> {
+	return new Promise((resolve) => callWaiters.push({ method, jobId, resolve }));
+}
+function noteCall(method: string, jobId?: string): void {
+	for (const w of [...callWaiters]) {
+		if (w.method !== method || (w.jobId !== undefined && w.jobId !== jobId)) continue;
+		callWaiters.splice(callWaiters.indexOf(w), 1);
+		w.resolve();
+	}
+}
 let zipCalls: { mtime: number | undefined; files: unknown[]; terminatedBefore: number }[];
 
 /** A worker whose API runs each job as `script` says; `zip` may hang. */
@@ -99,14 +103,13 @@ function fakeWorkers(script: Record<string, Behaviour>, zip: 'ok' | 'hang' = 'ok
 		expose(
 			{
 				async runWorkbookJob(
-					job: { id: string },
-					_ctx: unknown,
-					_url: string,
-					_token: unknown,
-					onProgress: (p: JobProgress) => void
+					{ job }: { job: { id: string } },
+					page: { onProgress: (p: JobProgress) => void }
 				) {
-					await onProgress({ phase: 'fetch', fetched: 0, total: null });
-					await new Promise((r) => setTimeout(r, 5));
+					noteCall('runWorkbookJob', job.id);
+					await page.onProgress({ phase: 'fetch', fetched: 0, total: null });
+					// The next turn of the event loop: the jobs interleave as real ones do.
+					await new Promise((r) => setImmediate(r));
 					switch (script[job.id] ?? 'ok') {
 						case 'ok':
 							return built(job.id);
@@ -127,6 +130,7 @@ function fakeWorkers(script: Record<string, Behaviour>, zip: 'ok' | 'hang' = 'ok
 				async zipWorkbooks(files: unknown[], mtime?: number) {
 					const terminatedBefore = workers.filter((w) => w.terminated).length;
 					zipCalls.push({ mtime, files, terminatedBefore });
+					noteCall('zipWorkbooks');
 					if (zip === 'hang') return never;
 					return { blob: new Blob([new Uint8Array([80, 75])]), size: 2 };
 				}
@@ -186,7 +190,7 @@ describe('runExtraction', () => {
 		]);
 		expect(outcome.size).toBe(2);
 		expect(outcome.blob.size).toBe(2);
-		expect(zipCalls.map((c) => c.mtime)).toEqual([CONTEXT.launchedAtMs]);
+		expect(zipCalls.map((c) => c.mtime)).toEqual([CONTEXT.launch.ms]);
 		expect(phases.filter((p) => p.endsWith(':done'))).toHaveLength(3);
 		expect(workers).toHaveLength(3);
 		expect(workers.every((w) => w.terminated)).toBe(true);
@@ -246,16 +250,11 @@ describe('runExtraction', () => {
 			const controller = new AbortController();
 			const script: Record<string, Behaviour> =
 				phase === 'fetch' ? { rdv: 'hang' } : { rdv: 'ok', administratif: 'ok' };
-			let zipping!: () => void;
-			const reachedZip = new Promise<void>((r) => (zipping = r));
-			const pending = run(fakeWorkers(script, 'hang'), controller.signal, (_, p) => {
-				if (p.phase === 'zip') zipping();
-			});
-			if (phase === 'zip') {
-				await reachedZip;
-				// The worker has the files and is zipping.
-				while (zipCalls.length === 0) await new Promise((r) => setTimeout(r, 1));
-			} else await new Promise((r) => setTimeout(r, 20));
+			// Cancelled once the worker holds the job that hangs, or the files to zip.
+			const reached =
+				phase === 'zip' ? callReached('zipWorkbooks') : callReached('runWorkbookJob', 'rdv');
+			const pending = run(fakeWorkers(script, 'hang'), controller.signal);
+			await reached;
 			const t0 = performance.now();
 			controller.abort();
 			await expect(pending).rejects.toMatchObject({ name: 'AbortError' });

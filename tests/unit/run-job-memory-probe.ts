@@ -1,6 +1,7 @@
 // Child process of run-job-memory.test.ts: builds the RDV workbook from N pages of 5,000
 // appointments served by a fake client, and prints the peak live memory seen after each page
 // (after a full GC, so the figure is what the engine keeps, not what it has yet to collect).
+import { launchInstant } from '../../src/lib/core/calendar';
 import type { SpicoClient } from '../../src/lib/api/client';
 import { STATUS_CODES, type Appointment, type Page } from '../../src/lib/contract/spico';
 import type { ExtractionContext, WorkbookJob } from '../../src/lib/core/extraction/plan';
@@ -51,22 +52,13 @@ const context: ExtractionContext = {
 	structure: { id: 'str', name: 'Structure' },
 	userId: 'u',
 	request: {
-		from: '2023-01-01',
-		to: '2023-12-31',
+		period: { from: '2023-01-01', to: '2023-12-31' },
 		archived: false,
 		statuses: [...STATUS_CODES],
-		files: {
-			administratif: false,
-			rdv: true,
-			hospitalisations: false,
-			cercleDeSoins: false,
-			thematiques: false
-		},
-		statuts: false,
+		kinds: ['rdv'],
 		forms: []
 	},
-	today: '2024-01-31',
-	launchedAt: '2024-01-31T10:00:00'
+	launch: launchInstant(Date.UTC(2024, 0, 31, 9))
 };
 
 let peakHeap = 0;

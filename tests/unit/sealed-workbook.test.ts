@@ -5,7 +5,7 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { BuiltWorkbook } from '../../src/lib/core/extraction/run-job';
-import { sealWorkbook } from '../../src/lib/engine/sealed-workbook';
+import { sealWorkbook } from '../../src/lib/core/extraction/sealed-workbook';
 
 const enc = new TextEncoder();
 

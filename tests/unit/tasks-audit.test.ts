@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/lib/api/client';
 import { ExtractionEventSchema, type ExtractionEvent } from '../../src/lib/contract/spico';
+import { launchInstant } from '../../src/lib/core/calendar';
 import type { ExtractionContext, ExtractionPlan } from '../../src/lib/core/extraction/plan';
 import type { ExtractionOutcome } from '../../src/lib/engine/run-extraction';
 import { AuditTrail, buildAuditEvent, directAudit } from '../../src/lib/tasks/audit';
@@ -93,16 +94,7 @@ describe('the audit event', () => {
 		const event = buildAuditEvent({
 			id: 'x',
 			userId: 'u',
-			request: request({
-				files: {
-					administratif: true,
-					rdv: false,
-					hospitalisations: false,
-					cercleDeSoins: false,
-					thematiques: false
-				},
-				statuts: false
-			}),
+			request: request({ kinds: ['administratif'] }),
 			outcome: 'cancelled',
 			files: [],
 			startedAt: 0,
@@ -198,8 +190,7 @@ describe('the run hooks', () => {
 		structure: { id: ALICE.structureId, name: 'PLATEFORME TND TEST' },
 		userId: ALICE.userId,
 		request: request(),
-		today: '2023-07-11',
-		launchedAt: '2023-07-11T15:05:00'
+		launch: launchInstant(Date.UTC(2023, 6, 11, 13, 5))
 	};
 	const plan = {
 		zipName: 'Generic_extractions_brutes_30062023_10072023.zip',
@@ -361,7 +352,10 @@ describe('the run hooks', () => {
 	it('still audits, and never throws from onDone, when the task could not be created', async () => {
 		const { repo, api, audit, ownership } = setup();
 		const hooks = taskRecorder({ repo, ownership, audit });
-		const broken = { ...context, request: { ...context.request, from: 'pas une date' } };
+		const broken = {
+			...context,
+			request: { ...context.request, period: { from: 'pas une date', to: '2023-07-10' } }
+		};
 		// The comment builder refuses the date: the task is not created.
 		await expect(hooks.onStart(broken, plan)).rejects.toThrow(RangeError);
 		expect(hooks.taskId).toBeNull();
@@ -383,8 +377,7 @@ describe('without IndexedDB', () => {
 			structure: { id: ALICE.structureId, name: 'PLATEFORME TND TEST' },
 			userId: ALICE.userId,
 			request: request(),
-			today: '2023-07-11',
-			launchedAt: '2023-07-11T15:05:00'
+			launch: launchInstant(Date.UTC(2023, 6, 11, 13, 5))
 		};
 		const plan = { zipName: 'x.zip', jobs: [] } as ExtractionPlan;
 		await hooks.onStart(context, plan);

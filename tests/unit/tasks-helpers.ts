@@ -17,18 +17,10 @@ export function freshDatabase(name = 'test'): TasksDatabase {
 
 export function request(overrides: Partial<ExtractionRequest> = {}): ExtractionRequest {
 	return {
-		from: '2023-06-30',
-		to: '2023-07-10',
+		period: { from: '2023-06-30', to: '2023-07-10' },
 		archived: false,
 		statuses: [...STATUS_CODES],
-		files: {
-			administratif: true,
-			rdv: true,
-			hospitalisations: false,
-			cercleDeSoins: false,
-			thematiques: true
-		},
-		statuts: true,
+		kinds: ['administratif', 'rdv', 'thematiques', 'statuts'],
 		forms: [{ thematicId: 'th-1', formId: 'form-7' }],
 		...overrides
 	};

@@ -1,7 +1,8 @@
 import { inflateSync, unzipSync } from 'fflate';
+import { informationRows } from '../../src/lib/core/extraction/informations';
 import { randomBytes } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as XLSX from 'xlsx';
 import type { Row } from '../../src/lib/core/table';
 import {
@@ -320,11 +321,15 @@ describe('data sheet layout', () => {
 describe('Informations sheet', () => {
 	it('comes last and holds the context, row counts, full names and the column dictionary', async () => {
 		const wb = createWorkbook({
-			informations: [
-				{ label: 'Structure', value: 'PLATEFORME TND TEST' },
-				{ label: 'Période', value: 'du 01/03/2023 au 28/03/2023' },
-				{ label: "Date et heure d'extraction", value: '28/03/2023 10:15' }
-			]
+			informations: (summary) =>
+				informationRows(
+					[
+						{ label: 'Structure', value: 'PLATEFORME TND TEST' },
+						{ label: 'Période', value: 'du 01/03/2023 au 28/03/2023' },
+						{ label: "Date et heure d'extraction", value: '28/03/2023 10:15' }
+					],
+					summary
+				)
 		});
 		const form = 'Questionnaire de développement psychomoteur (0-6 ans)';
 		const a = wb.addSheet({ name: form, columns: [col('Réponse')] });
@@ -367,10 +372,20 @@ describe('Informations sheet', () => {
 });
 
 describe('Excel limits', () => {
-	it('has the real row limit as its default', () => {
-		expect(MAX_DATA_ROWS).toBe(1_048_576 - 1);
-		expect(MAX_CELL_LENGTH).toBe(32_767);
-	});
+	it('continues a sheet past Excel’s 1,048,576 rows (header included) by default', async () => {
+		const wb = createWorkbook({ sharedStrings: false });
+		const sheet = wb.addSheet({ name: 'Grand', columns: [col('N', 'integer')] });
+		const row: Row = [1];
+		const page = Array.from({ length: 131_072 }, () => row);
+		// 8 pages of 131,072 = 1,048,576 data rows: one more than a sheet holds.
+		for (let i = 0; i < 8; i++) await sheet.writeRows(page);
+		const result = await wb.finish();
+		expect(result.sheets.map((s) => [s.name, s.rows])).toEqual([
+			['Grand', 1_048_575],
+			['Grand (2)', 1]
+		]);
+		expect(MAX_DATA_ROWS).toBe(result.sheets[0]!.rows);
+	}, 120_000);
 
 	const rowsOf = (n: number): Row[] => Array.from({ length: n }, (_, i) => [i + 1, `r${i + 1}`]);
 
@@ -470,7 +485,8 @@ describe('Excel limits', () => {
 			[col('T')],
 			Array.from({ length: 8 }, () => [long]),
 			{
-				maxWarningDetails: 3
+				maxWarningDetails: 3,
+				informations: (summary) => informationRows([], summary)
 			}
 		);
 		expect(w.result.cutCells).toBe(8);
@@ -592,8 +608,45 @@ describe('shared strings', () => {
 });
 
 describe('deflate engines', () => {
-	it.skipIf(!native)('Node has CompressionStream("deflate-raw")', () => {
-		expect(hasNativeDeflateRaw()).toBe(true);
+	it('detects CompressionStream("deflate-raw") exactly when the runtime has it', () => {
+		let available = true;
+		try {
+			new CompressionStream('deflate-raw');
+		} catch {
+			available = false;
+		}
+		expect(hasNativeDeflateRaw()).toBe(available);
+	});
+
+	it('falls back to fflate, and refuses the native engine, where deflate-raw is missing', async () => {
+		vi.resetModules();
+		// Safari < 16.4 and Firefox < 113: 'gzip' but no 'deflate-raw'.
+		vi.stubGlobal(
+			'CompressionStream',
+			class extends CompressionStream {
+				constructor(format: CompressionFormat) {
+					if (format === 'deflate-raw') throw new TypeError('format non pris en charge');
+					super(format);
+				}
+			}
+		);
+		try {
+			const fresh = await import('../../src/lib/core/xlsx/index');
+			expect(fresh.hasNativeDeflateRaw()).toBe(false);
+			expect(() => fresh.createWorkbook({ engine: 'native' })).toThrow(
+				"CompressionStream('deflate-raw') indisponible"
+			);
+			const wb = fresh.createWorkbook();
+			await wb.addSheet({ name: 'Données', columns: [col('Nom')] }).writeRows([['Léa']]);
+			const w = readBack(await wb.finish());
+			expect(XLSX.utils.sheet_to_json(w.book.Sheets['Données']!, { header: 1 })).toEqual([
+				['Nom'],
+				['Léa']
+			]);
+		} finally {
+			vi.unstubAllGlobals();
+			vi.resetModules();
+		}
 	});
 
 	it('give workbooks SheetJS reads identically', async () => {

@@ -1,4 +1,5 @@
 import { unzipSync, Zip, ZipPassThrough } from 'fflate';
+import { informationRows } from '../../src/lib/core/extraction/informations';
 import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as XLSX from 'xlsx';
@@ -13,7 +14,9 @@ async function workbook(
 	name: string,
 	rows: number
 ): Promise<{ fileName: string; parts: Uint8Array[] }> {
-	const wb = createWorkbook({ informations: [{ label: 'Structure', value: 'TEST' }] });
+	const wb = createWorkbook({
+		informations: (summary) => informationRows([{ label: 'Structure', value: 'TEST' }], summary)
+	});
 	const sheet = wb.addSheet({ name, columns: [col('ID', 'integer'), col('Nom')] });
 	await sheet.writeRows(Array.from({ length: rows }, (_, i) => [i, `nom ${i}`]));
 	const result = await wb.finish();

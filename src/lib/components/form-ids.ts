@@ -1,4 +1,5 @@
-import type { FileKey, RequestField } from '../core/request';
+import type { FileKind } from '../core/file-kinds';
+import type { RequestField } from '../core/request';
 
 /** Element ids of one form instance, shared by the steps and the focus-on-error logic. */
 export function formIds(uid: string) {
@@ -9,7 +10,7 @@ export function formIds(uid: string) {
 		archived: `${uid}-archived`,
 		statusesAll: `${uid}-statuses-all`,
 		status: (code: string) => `${uid}-status-${code}`,
-		file: (key: FileKey) => `${uid}-file-${key}`,
+		file: (key: FileKind) => `${uid}-file-${key}`,
 		statuts: `${uid}-statuts`,
 		formsAll: `${uid}-forms-all`,
 		error: (field: RequestField) => `${uid}-${field}-error`

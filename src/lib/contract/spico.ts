@@ -3,6 +3,7 @@
  * consumes. The module's client and the sandbox both import it, so neither can drift alone.
  */
 import * as v from 'valibot';
+import { isDay } from '../core/calendar.ts';
 import { asIs, withFastPath } from './as-is.ts';
 
 // --- Status codes -----------------------------------------------------------------------------
@@ -31,34 +32,26 @@ export const STATUS_LABELS: Readonly<Record<StatusCode, string>> = {
 
 // --- Scalars ----------------------------------------------------------------------------------
 
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME_RE =
+export const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+export const DATETIME_RE =
 	/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-// Every date of every item goes through here: arithmetic, not a Date per call.
-function isRealCalendarDay(y: number, m: number, d: number): boolean {
-	if (m < 1 || m > 12 || d < 1) return false;
-	// Date.UTC reads years 0–99 as 1900–1999: those keep the old answer (0000-02-29 refused).
-	if (y < 100) return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
-	if (m === 2 && d === 29) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-	return d <= DAYS_IN_MONTH[m - 1]!;
-}
-
-/** True for `YYYY-MM-DD` naming a day that exists (no 2023-02-30). */
+/**
+ * True for `YYYY-MM-DD` naming a day that exists in the proleptic Gregorian calendar (no
+ * 2023-02-30; 0000-02-29 exists, year 0 being divisible by 400): the calendar's own rule, so
+ * the contract, the form and the workbooks never disagree on what a day is.
+ */
 export function isIsoDate(s: string): boolean {
-	const m = DATE_RE.exec(s);
-	return m !== null && isRealCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]));
+	return isDay(s);
 }
 
 /**
- * True for an ISO 8601 date-time with an explicit offset (`Z` or `±hh:mm`): what `Date.parse`
- * accepts among the strings of that shape, without parsing them (offsets up to ±23:59).
+ * True for an ISO 8601 date-time with an explicit offset (`Z` or `±hh:mm`, up to ±23:59) whose
+ * day exists (as `isIsoDate`) and whose time is 00:00–23:59:59, fractions of up to 9 digits.
  */
 export function isIsoDateTime(s: string): boolean {
 	const m = DATETIME_RE.exec(s);
-	if (m === null) return false;
-	if (!isRealCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]))) return false;
+	if (m === null || !isDay(s.slice(0, 10))) return false;
 	if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59) return false;
 	return m[7] === undefined || (Number(m[7]) <= 23 && Number(m[8]) <= 59);
 }
@@ -444,6 +437,15 @@ export function parsePage<L extends ListName>(
 	});
 	return { items, nextCursor: envelope.nextCursor, total: envelope.total };
 }
+
+// --- Storage key (SPEC §8) -------------------------------------------------------------------
+
+/** One key per (user, structure), 32 bytes in base64url without padding; a new `keyId` on rotation. */
+export const StorageKeySchema = v.object({
+	keyId: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+	key: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/))
+});
+export type StorageKey = v.InferOutput<typeof StorageKeySchema>;
 
 // --- Audit trail (SPEC §8) --------------------------------------------------------------------
 

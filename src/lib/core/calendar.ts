@@ -277,3 +277,21 @@ export function parisWallTime(isoDateTime: string): string {
 export function todayInParis(now: Date = new Date()): string {
 	return fromDayNumber(parisDayNumberOfMs(now.getTime()));
 }
+
+/**
+ * The instant an extraction is launched, read once: validation, the status days ("today"), the
+ * Informations sheet and the ZIP entries all use it, so a tab left open past midnight can never
+ * check against one day and extract against another.
+ */
+export interface LaunchInstant {
+	/** Milliseconds since the epoch, on the page's clock. */
+	readonly ms: number;
+	/** Its Paris day, `YYYY-MM-DD`. */
+	readonly today: string;
+	/** Its Paris wall time, `YYYY-MM-DDTHH:mm:ss`. */
+	readonly wallTime: string;
+}
+
+export function launchInstant(ms: number = Date.now()): LaunchInstant {
+	return { ms, today: fromDayNumber(parisDayNumberOfMs(ms)), wallTime: parisWallTimeOfMs(ms) };
+}

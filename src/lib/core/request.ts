@@ -2,35 +2,9 @@
  * The extraction request (SPEC §2, §3) and its blocking validation. Plain TypeScript: the form,
  * the engine and the tests share it; nothing here touches the DOM or Svelte.
  */
-import { STATUS_CODES, isIsoDate, type StatusCode } from '../contract/spico';
-import { addDays, formatFr } from './calendar';
-
-/** The five Oui/Non files of step 3. */
-export interface RequestFiles {
-	administratif: boolean;
-	rdv: boolean;
-	hospitalisations: boolean;
-	cercleDeSoins: boolean;
-	thematiques: boolean;
-}
-
-export const FILE_KEYS = [
-	'administratif',
-	'rdv',
-	'hospitalisations',
-	'cercleDeSoins',
-	'thematiques'
-] as const satisfies readonly (keyof RequestFiles)[];
-export type FileKey = (typeof FILE_KEYS)[number];
-
-/** The guide's labels, in the guide's order. */
-export const FILE_LABELS: Readonly<Record<FileKey, string>> = {
-	administratif: 'Données administratives patient',
-	rdv: 'RDV',
-	hospitalisations: 'Hospitalisation',
-	cercleDeSoins: 'Cercle de soins',
-	thematiques: 'Thématiques'
-};
+import { STATUS_CODES, type StatusCode } from '../contract/spico';
+import { addDays, formatFr, isDay, type Period } from './calendar';
+import { FILE_KINDS, type FileKind } from './file-kinds';
 
 export interface SelectedForm {
 	thematicId: string;
@@ -38,22 +12,32 @@ export interface SelectedForm {
 }
 
 export interface ExtractionRequest {
-	/** First day of the period, `YYYY-MM-DD` (Paris calendar day), inclusive. */
-	from: string;
-	/** Last day of the period, `YYYY-MM-DD`, inclusive. */
-	to: string;
+	/** Paris calendar days, both inclusive. */
+	period: Period;
 	/** "Dossiers archivés : Oui" includes archived dossiers. */
 	archived: boolean;
 	statuses: StatusCode[];
-	files: RequestFiles;
-	/** Step 4: the `statuts` workbook. */
-	statuts: boolean;
-	/** Forms to export; only meaningful when `files.thematiques`. */
+	/** The workbooks asked for (steps 3 and 4), in the registry's order, each once. */
+	kinds: FileKind[];
+	/** Forms to export; empty unless `kinds` has `thematiques`. */
 	forms: SelectedForm[];
 }
 
 /** What the form holds before validation: a date is `''` until the user enters one. */
-export type ExtractionDraft = ExtractionRequest;
+export interface ExtractionDraft {
+	from: string;
+	to: string;
+	archived: boolean;
+	statuses: StatusCode[];
+	/** Oui/Non of every kind. */
+	kinds: Record<FileKind, boolean>;
+	forms: SelectedForm[];
+}
+
+/** Every kind at Non, as the guide shows the form. */
+export function noKinds(): Record<FileKind, boolean> {
+	return Object.fromEntries(FILE_KINDS.map((k) => [k, false])) as Record<FileKind, boolean>;
+}
 
 export type RequestField = 'from' | 'to' | 'statuses' | 'files' | 'forms';
 export interface RequestError {
@@ -110,7 +94,7 @@ function yearsText(n: number): string {
 export function validateRequest(draft: ExtractionDraft, opts: ValidateOptions): RequestError[] {
 	const { today } = opts;
 	const maxYears = opts.maxPeriodYears ?? DEFAULT_MAX_PERIOD_YEARS;
-	if (!isIsoDate(today)) throw new RangeError(`today invalide : ${today}`);
+	if (!isDay(today)) throw new RangeError(`today invalide : ${today}`);
 	if (!Number.isInteger(maxYears) || maxYears < 1) {
 		throw new RangeError(`maxPeriodYears invalide : ${maxYears}`);
 	}
@@ -118,8 +102,8 @@ export function validateRequest(draft: ExtractionDraft, opts: ValidateOptions): 
 	const errors: RequestError[] = [];
 	const from = draft.from.trim();
 	const to = draft.to.trim();
-	const fromOk = isIsoDate(from);
-	const toOk = isIsoDate(to);
+	const fromOk = isDay(from);
+	const toOk = isDay(to);
 
 	if (from === '') {
 		errors.push({
@@ -169,15 +153,14 @@ export function validateRequest(draft: ExtractionDraft, opts: ValidateOptions): 
 		errors.push({ field: 'statuses', message: 'Sélectionnez au moins un statut de dossier.' });
 	}
 
-	const anyFile = FILE_KEYS.some((k) => draft.files[k]) || draft.statuts;
-	if (!anyFile) {
+	if (!FILE_KINDS.some((k) => draft.kinds[k])) {
 		errors.push({
 			field: 'files',
 			message: 'Choisissez Oui pour au moins un fichier (étape 3) ou pour Statuts (étape 4).'
 		});
 	}
 
-	if (draft.files.thematiques && draft.forms.length === 0) {
+	if (draft.kinds.thematiques && draft.forms.length === 0) {
 		errors.push({
 			field: 'forms',
 			message: 'Sélectionnez au moins un formulaire, ou choisissez Non pour Thématiques.'
@@ -190,14 +173,13 @@ export function validateRequest(draft: ExtractionDraft, opts: ValidateOptions): 
 /** The request as the engine should get it: trimmed dates, forms only when Thématiques = Oui. */
 export function normalizeRequest(draft: ExtractionDraft): ExtractionRequest {
 	const statuses = STATUS_CODES.filter((s) => draft.statuses.includes(s));
+	const kinds = FILE_KINDS.filter((k) => draft.kinds[k]);
 	return {
-		from: draft.from.trim(),
-		to: draft.to.trim(),
+		period: { from: draft.from.trim(), to: draft.to.trim() },
 		archived: draft.archived,
 		statuses,
-		files: { ...draft.files },
-		statuts: draft.statuts,
-		forms: draft.files.thematiques ? draft.forms.map((f) => ({ ...f })) : []
+		kinds,
+		forms: draft.kinds.thematiques ? draft.forms.map((f) => ({ ...f })) : []
 	};
 }
 

@@ -5,10 +5,12 @@
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import type { ExtractionWorkerApi } from '../../../workers/extraction.worker';
+
+type WorkbookJobOptions = Parameters<ExtractionWorkerApi['runWorkbookJob']>[0];
 import type { TokenGetter } from '../api/client';
 import type { ExtractionContext, ExtractionPlan, WorkbookJob } from '../core/extraction/plan';
 import type { BuiltWorkbook, JobProgress } from '../core/extraction/run-job';
-import type { SealedWorkbook } from './sealed-workbook';
+import type { SealedWorkbook } from '../core/extraction/sealed-workbook';
 import { JobFailure } from './job-failure';
 import { watchWorkerPolicy, workerFailure, type WorkerPolicyWatch } from './worker-failure';
 
@@ -109,7 +111,6 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 	const stopped = new Promise<never>((_, reject) => (stop = reject));
 	stopped.catch(() => {});
 
-	const getToken = proxy(options.getToken);
 	const queue: WorkbookJob[] = [...plan.jobs];
 	const built = new Map<string, SealedWorkbook>();
 	// Progress still queued from a worker after the end must not repaint a finished run.
@@ -118,19 +119,21 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 	async function drain(w: PoolWorker): Promise<void> {
 		for (let job = queue.shift(); job; job = queue.shift()) {
 			const { id, label } = job;
-			const onProgress = proxy((p: JobProgress) => {
-				if (live) options.onProgress(id, p);
+			const page = proxy({
+				getToken: options.getToken,
+				onProgress: (p: JobProgress) => {
+					if (live) options.onProgress(id, p);
+				}
 			});
+			const jobOptions: WorkbookJobOptions = {
+				job,
+				context,
+				apiBaseUrl: options.apiBaseUrl,
+				...(options.pageSize === undefined ? {} : { pageLimit: options.pageSize })
+			};
 			try {
 				const result = await Promise.race([
-					w.api.runWorkbookJob(
-						job,
-						context,
-						options.apiBaseUrl,
-						getToken,
-						onProgress,
-						options.pageSize
-					),
+					w.api.runWorkbookJob(jobOptions, page),
 					w.died,
 					aborted,
 					stopped
@@ -164,7 +167,7 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 		for (const job of plan.jobs) options.onProgress(job.id, { phase: 'zip' });
 		if (!zipper) throw new Error('Aucun worker pour assembler l’archive.');
 		const zipped = await Promise.race([
-			zipper.api.zipWorkbooks(files, context.launchedAtMs),
+			zipper.api.zipWorkbooks(files, context.launch.ms),
 			zipper.died,
 			aborted
 		]).catch((error: unknown) => {

@@ -5,16 +5,16 @@
 import { SvelteSet } from 'svelte/reactivity';
 import { STATUS_CODES, type StatusCode, type Thematic } from '../contract/spico';
 import {
-	FILE_KEYS,
+	noKinds,
 	normalizeRequest,
 	validateRequest,
 	type ExtractionDraft,
 	type ExtractionRequest,
 	type RequestError,
 	type RequestField,
-	type RequestFiles,
 	type SelectedForm
 } from '../core/request';
+import { FILE_KINDS } from '../core/file-kinds';
 
 /** A group checkbox: every child selected, some, or none. */
 export type TriState = 'all' | 'some' | 'none';
@@ -47,15 +47,8 @@ export class ExtractionFormState {
 	fromIncomplete = $state(false);
 	toIncomplete = $state(false);
 	archived = $state(false);
-	/** The guide shows every file at Non: the user says what they want. */
-	files = $state<RequestFiles>({
-		administratif: false,
-		rdv: false,
-		hospitalisations: false,
-		cercleDeSoins: false,
-		thematiques: false
-	});
-	statuts = $state(false);
+	/** Oui/Non of every file and Statuts; the guide shows them all at Non. */
+	kinds = $state(noKinds());
 
 	#getThematics: () => readonly Thematic[];
 	#statuses = new SvelteSet<StatusCode>(STATUS_CODES);
@@ -173,8 +166,7 @@ export class ExtractionFormState {
 			to: this.to === '' && this.toIncomplete ? INCOMPLETE_DATE : this.to,
 			archived: this.archived,
 			statuses: this.statuses,
-			files: { ...this.files },
-			statuts: this.statuts,
+			kinds: { ...this.kinds },
 			forms: this.selectedForms
 		};
 	}
@@ -213,14 +205,13 @@ export class ExtractionFormState {
 	 * back): every choice, forms absent from today's catalogue left out. Messages are cleared.
 	 */
 	fill(request: ExtractionRequest): void {
-		this.from = request.from;
-		this.to = request.to;
+		this.from = request.period.from;
+		this.to = request.period.to;
 		this.fromIncomplete = this.toIncomplete = false;
 		this.archived = request.archived;
 		this.setAllStatuses(false);
 		for (const s of request.statuses) this.setStatus(s, true);
-		for (const key of FILE_KEYS) this.files[key] = request.files[key];
-		this.statuts = request.statuts;
+		for (const kind of FILE_KINDS) this.kinds[kind] = request.kinds.includes(kind);
 		this.setAllForms(false);
 		for (const f of request.forms) this.setForm(f.thematicId, f.formId, true);
 		this.#checkedWith = null;
@@ -229,6 +220,6 @@ export class ExtractionFormState {
 
 	/** True when at least one of the five files or Statuts is Oui. */
 	get anyFile(): boolean {
-		return FILE_KEYS.some((k) => this.files[k]) || this.statuts;
+		return FILE_KINDS.some((k) => this.kinds[k]);
 	}
 }

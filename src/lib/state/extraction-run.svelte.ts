@@ -2,6 +2,7 @@
  * The state of one extraction on the page: per-file progress, the overall bar, cancel, the
  * result. The work itself runs in workers (src/lib/engine); this class only follows it.
  */
+import type { LaunchInstant } from '../core/calendar';
 import type { TokenGetter } from '../api/client';
 import type { Thematic } from '../contract/spico';
 import {
@@ -38,11 +39,8 @@ export interface RunEnvironment {
 	getToken: TokenGetter;
 	structure: { id: string; name: string };
 	userId: string;
-	today: string;
-	/** Paris wall time of "now", `YYYY-MM-DDTHH:mm:ss`. */
-	now: () => string;
-	/** The same clock in ms since the epoch (default `Date.now`): the ZIP entries' time. */
-	nowMs?: () => number;
+	/** When the user launched it, read once (the instant the form was validated against). */
+	launch: LaunchInstant;
 	/** Items per API page (config.json `pageSize`); default: sized by each file's row width. */
 	pageSize?: number;
 	/** What else happens around a run: the task list, the audit trail. */
@@ -138,9 +136,7 @@ export class ExtractionRun {
 			structure: env.structure,
 			userId: env.userId,
 			request,
-			today: env.today,
-			launchedAt: env.now(),
-			launchedAtMs: (env.nowMs ?? Date.now)()
+			launch: env.launch
 		};
 		this.files = plan.jobs.map((job) => ({
 			id: job.id,

@@ -6,7 +6,7 @@
  */
 import { createSpicoClient, type SpicoClient, type TokenGetter } from '../api/client';
 import type { Thematic } from '../contract/spico';
-import { parisWallTimeOfMs, todayInParis } from '../core/calendar';
+import type { LaunchInstant } from '../core/calendar';
 import type { ExtractionRequest } from '../core/request';
 import { configTokenSource, loadConfig, type AppConfig } from '../config';
 import {
@@ -136,6 +136,7 @@ export class AppSession {
 	launch(
 		request: ExtractionRequest,
 		catalogue: readonly Thematic[],
+		launch: LaunchInstant,
 		/** The Aperçu's rows per file, when known: the progress bar is weighted from the start. */
 		expectedRows?: ReadonlyMap<string, number>
 	): void {
@@ -163,8 +164,7 @@ export class AppSession {
 				...(ready.config.pageSize === undefined ? {} : { pageSize: ready.config.pageSize }),
 				structure: { id: structureId, name: structureName },
 				userId,
-				today: todayInParis(),
-				now: () => parisWallTimeOfMs(Date.now()),
+				launch,
 				hooks
 			},
 			expectedRows

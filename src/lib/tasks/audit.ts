@@ -9,7 +9,7 @@
  */
 import { ContractError, type ExtractionEvent } from '../contract/spico';
 import type { ExtractionRequest } from '../core/request';
-import { FILE_KEYS } from '../core/request';
+import { FILE_KIND_INFO } from '../core/file-kinds';
 import type { TasksDatabase } from './db';
 import type { TaskScope } from './model';
 
@@ -50,18 +50,17 @@ export interface AuditInput {
 /** The event as the contract wants it. The request's fields are copied one by one, by name. */
 export function buildAuditEvent(input: AuditInput): ExtractionEvent {
 	const { request } = input;
-	const files: string[] = FILE_KEYS.filter((k) => request.files[k]);
-	if (request.statuts) files.push('statuts');
+	const files = request.kinds.map((k) => FILE_KIND_INFO[k].auditKey);
 	return {
 		id: input.id,
 		userId: input.userId,
 		filters: {
-			from: request.from,
-			to: request.to,
+			from: request.period.from,
+			to: request.period.to,
 			archived: request.archived,
 			statuses: [...request.statuses],
 			files,
-			forms: request.files.thematiques ? request.forms.map((f) => f.formId) : []
+			forms: request.kinds.includes('thematiques') ? request.forms.map((f) => f.formId) : []
 		},
 		files: input.files.map((f) => ({ name: f.name, rows: f.rows })),
 		outcome: input.outcome,

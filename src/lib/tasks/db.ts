@@ -6,6 +6,7 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { ExtractionEvent } from '../contract/spico';
 import type { EncryptedChunk } from './crypto';
+import { upgradeRequest } from './legacy-request';
 import type { TaskRecord, TaskScope } from './model';
 
 export const DB_PREFIX = 'extractions-brutes:';
@@ -71,5 +72,16 @@ export function openTasksDatabase(
 		keys: '[userId+structureId]',
 		audit: 'id, [userId+structureId], createdAt'
 	});
+	// The request now carries `period` and `kinds` (legacy-request.ts).
+	db.version(2)
+		.stores({})
+		.upgrade((tx) =>
+			tx
+				.table('tasks')
+				.toCollection()
+				.modify((task: { request: Parameters<typeof upgradeRequest>[0] }) => {
+					task.request = upgradeRequest(task.request);
+				})
+		);
 	return db;
 }

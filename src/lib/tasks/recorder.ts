@@ -126,7 +126,7 @@ export function taskRecorder(deps: RecorderDeps): RecorderHooks {
 				const task = await repo.create({
 					id,
 					structureName: context.structure.name,
-					madeOn: context.today,
+					madeOn: context.launch.today,
 					request: context.request,
 					zipName: plan.zipName,
 					files: planned

@@ -133,8 +133,8 @@ export class TaskRepository {
 			comment: taskComment({
 				structureName: input.structureName,
 				madeOn: input.madeOn,
-				from: input.request.from,
-				to: input.request.to
+				from: input.request.period.from,
+				to: input.request.period.to
 			}),
 			state: 'En cours',
 			interrupted: false,

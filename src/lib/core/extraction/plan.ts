@@ -3,7 +3,9 @@
  * are plain data so they can cross into a worker; the worker finds the dataset again by kind.
  */
 import type { Thematic } from '../../contract/spico';
-import { DATASETS, thematicDataset, type AnyDataset } from '../datasets/index';
+import type { LaunchInstant } from '../calendar';
+import { thematicDataset, type AnyDataset } from '../datasets/index';
+import { FILE_KIND_INFO, FIXED_KINDS, fixedDataset, type FixedKind } from '../file-kinds';
 import { workbookFileName, zipFileName } from '../naming';
 import type { ExtractionRequest } from '../request';
 
@@ -11,21 +13,15 @@ export interface ExtractionContext {
 	structure: { id: string; name: string };
 	userId: string;
 	request: ExtractionRequest;
-	/** Day of the extraction in Paris, `YYYY-MM-DD`: closes open status intervals. */
-	today: string;
-	/** When the extraction was launched, Paris wall time `YYYY-MM-DDTHH:mm:ss`. */
-	launchedAt: string;
 	/**
-	 * The same instant in ms since the epoch, on the page's clock: the time of the ZIP entries
-	 * (clamped to 1980–2099). Absent: the worker's own clock.
+	 * When the extraction was launched, read once on the page: its day closes open status
+	 * intervals, its wall time is in the Informations sheet, its ms date the ZIP entries.
 	 */
-	launchedAtMs?: number;
+	launch: LaunchInstant;
 }
 
-export type FixedKind = keyof typeof DATASETS;
-
 interface JobBase {
-	/** Stable within a plan: `rdv`, `thematique:<thematic id>`. */
+	/** Stable within a plan: `rdv`, `thematiques:<thematic id>`. */
 	id: string;
 	/** What the user sees on the progress list. */
 	label: string;
@@ -34,36 +30,19 @@ interface JobBase {
 
 export type WorkbookJob =
 	| (JobBase & { kind: FixedKind })
-	| (JobBase & { kind: 'thematique'; thematic: Thematic; formIds: string[] });
+	| (JobBase & { kind: 'thematiques'; thematic: Thematic; formIds: string[] });
 
 export interface ExtractionPlan {
 	zipName: string;
 	jobs: WorkbookJob[];
 }
 
-const FIXED_JOBS: { kind: FixedKind; label: string; wanted: (r: ExtractionRequest) => boolean }[] =
-	[
-		{
-			kind: 'administratif',
-			label: 'Données administratives',
-			wanted: (r) => r.files.administratif
-		},
-		{ kind: 'rdv', label: 'RDV', wanted: (r) => r.files.rdv },
-		{
-			kind: 'hospitalisations',
-			label: 'Hospitalisations',
-			wanted: (r) => r.files.hospitalisations
-		},
-		{ kind: 'cercle_de_soins', label: 'Cercle de soins', wanted: (r) => r.files.cercleDeSoins },
-		{ kind: 'statuts', label: 'Statuts', wanted: (r) => r.statuts }
-	];
-
-/** The workbooks of a request, in the form's order; thematics in catalogue order. */
+/** The workbooks of a request, in the form's order; thematics last, in catalogue order. */
 export function planExtraction(
 	request: ExtractionRequest,
 	catalogue: readonly Thematic[]
 ): ExtractionPlan {
-	const period = { from: request.from, to: request.to };
+	const { period } = request;
 	const jobs: WorkbookJob[] = [];
 	const taken = new Set<string>();
 	// Two thematic labels may give the same slug: the second file gets a suffix, never overwrites.
@@ -73,12 +52,12 @@ export function planExtraction(
 		taken.add(name.toLowerCase());
 		return workbookFileName(name, period);
 	};
-	for (const { kind, label, wanted } of FIXED_JOBS) {
-		if (wanted(request)) {
-			jobs.push({ id: kind, kind, label, fileName: uniqueName(DATASETS[kind].baseName) });
-		}
+	for (const kind of FIXED_KINDS) {
+		if (!request.kinds.includes(kind)) continue;
+		const { label } = FILE_KIND_INFO[kind];
+		jobs.push({ id: kind, kind, label, fileName: uniqueName(fixedDataset(kind).baseName) });
 	}
-	if (request.files.thematiques) {
+	if (request.kinds.includes('thematiques')) {
 		const selected = new Set(request.forms.map((f) => `${f.thematicId}\u0000${f.formId}`));
 		for (const thematic of catalogue) {
 			const formIds = thematic.forms
@@ -87,8 +66,8 @@ export function planExtraction(
 			if (formIds.length === 0) continue;
 			const base = thematicDataset(thematic, formIds).baseName;
 			jobs.push({
-				id: `thematique:${thematic.id}`,
-				kind: 'thematique',
+				id: `thematiques:${thematic.id}`,
+				kind: 'thematiques',
 				label: `Thématique « ${thematic.label} »`,
 				fileName: uniqueName(base),
 				thematic,
@@ -101,7 +80,7 @@ export function planExtraction(
 
 /** The dataset that builds a job's workbook. */
 export function datasetOf(job: WorkbookJob): AnyDataset {
-	return job.kind === 'thematique'
+	return job.kind === 'thematiques'
 		? thematicDataset(job.thematic, job.formIds)
-		: DATASETS[job.kind];
+		: fixedDataset(job.kind);
 }

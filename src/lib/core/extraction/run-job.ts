@@ -4,11 +4,10 @@
  * extraction worker runs it, and so do Node tests and benchmarks.
  */
 import type { RetryNotice, SpicoClient } from '../../api/client';
-import { STATUS_CODES, STATUS_LABELS } from '../../contract/spico';
-import { formatFr } from '../calendar';
 import { pageLimitOf, type MappingIssues, type RowContext, type RowSink } from '../datasets/index';
 import type { Row } from '../table';
 import { createWorkbook, type SheetInfo, type Warning } from '../xlsx/index';
+import { informationRows, informationsOf } from './informations';
 import { datasetOf, type ExtractionContext, type WorkbookJob } from './plan';
 
 export type JobProgress =
@@ -82,35 +81,6 @@ async function* prefetching<T>(source: AsyncIterator<T>): AsyncGenerator<T> {
 	}
 }
 
-function wallTimeFr(wallTime: string): string {
-	return `${formatFr(wallTime.slice(0, 10))} ${wallTime.slice(11, 16)}`;
-}
-
-function informationsOf(job: WorkbookJob, ctx: ExtractionContext) {
-	const { request } = ctx;
-	const statuses =
-		request.statuses.length === STATUS_CODES.length
-			? 'Tous'
-			: request.statuses.map((s) => STATUS_LABELS[s]).join(' ; ');
-	const entries = [
-		{ label: 'Structure', value: ctx.structure.name },
-		{ label: 'Fichier', value: job.label },
-		{ label: 'Période', value: `du ${formatFr(request.from)} au ${formatFr(request.to)}` },
-		{ label: 'Dossiers archivés', value: request.archived ? 'Oui' : 'Non' },
-		{ label: 'Statuts des dossiers', value: statuses },
-		{ label: "Date et heure d'extraction", value: wallTimeFr(ctx.launchedAt) },
-		{
-			label: 'Origine',
-			value: 'Extraction brute générée dans le navigateur à partir de l’API SPICO Dossiers'
-		}
-	];
-	if (job.kind === 'thematique') {
-		const labels = job.thematic.forms.filter((f) => job.formIds.includes(f.id)).map((f) => f.label);
-		entries.splice(2, 0, { label: 'Formulaires', value: labels.join(' ; ') });
-	}
-	return entries;
-}
-
 export async function runWorkbookJob(
 	job: WorkbookJob,
 	ctx: ExtractionContext,
@@ -121,9 +91,10 @@ export async function runWorkbookJob(
 	const dataset = datasetOf(job);
 	const { request } = ctx;
 	// The page's clock, not the worker's: one clock for the extraction (clamped to ZIP's range).
+	const entries = informationsOf(job, ctx);
 	const workbook = createWorkbook({
-		informations: informationsOf(job, ctx),
-		...(ctx.launchedAtMs === undefined ? {} : { mtime: ctx.launchedAtMs })
+		informations: (summary) => informationRows(entries, summary),
+		mtime: ctx.launch.ms
 	});
 	const sheets = dataset.sheets.map((spec) => workbook.addSheet(spec));
 	let buffers: Row[][] = sheets.map(() => []);
@@ -142,10 +113,10 @@ export async function runWorkbookJob(
 		buffers[sheetIndex]!.push(row);
 	};
 	const issues: MappingIssues = { unknownChoiceCodes: 0, mismatchedValues: 0 };
-	const rowContext = { period: { from: request.from, to: request.to }, today: ctx.today, issues };
+	const rowContext = { period: request.period, today: ctx.launch.today, issues };
 	const query = {
-		from: request.from,
-		to: request.to,
+		from: request.period.from,
+		to: request.period.to,
 		archived: request.archived,
 		statuses: request.statuses,
 		limit: options.pageLimit ?? pageLimitOf(dataset)

@@ -8,6 +8,8 @@ export {
 	MAX_COLUMNS,
 	MAX_DATA_ROWS,
 	type InformationEntry,
+	type InformationRow,
+	type WorkbookSummary,
 	type SheetInfo,
 	type SheetWriter,
 	type Warning,

@@ -3,8 +3,9 @@
  * that knows the form's labels. `scope` is a page or an element holding the module.
  */
 import type { Locator, Page } from 'playwright-core';
-import { STATUS_CODES, type Thematic } from '../../src/lib/contract/spico';
-import type { ExtractionRequest } from '../../src/lib/core/request';
+import { STATUS_CODES, type Thematic } from '../src/lib/contract/spico';
+import { FILE_KINDS } from '../src/lib/core/file-kinds';
+import type { ExtractionRequest } from '../src/lib/core/request';
 
 export type Scope = Page | Locator;
 
@@ -50,18 +51,10 @@ export function everythingRequest(
 	period: Period
 ): ExtractionRequest {
 	return {
-		from: period.from,
-		to: period.to,
+		period: { from: period.from, to: period.to },
 		archived: period.archived ?? false,
 		statuses: [...STATUS_CODES],
-		files: {
-			administratif: true,
-			rdv: true,
-			hospitalisations: true,
-			cercleDeSoins: true,
-			thematiques: true
-		},
-		statuts: true,
+		kinds: [...FILE_KINDS],
 		forms: catalogue.flatMap((t) => t.forms.map((f) => ({ thematicId: t.id, formId: f.id })))
 	};
 }

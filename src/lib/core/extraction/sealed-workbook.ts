@@ -4,8 +4,8 @@
  * the archive is laid around the Blobs (`layoutZip`): the bytes are never held twice, by the
  * page or by the worker that zips.
  */
-import type { BuiltWorkbook } from '../core/extraction/run-job';
-import { measureParts } from '../core/zip';
+import type { BuiltWorkbook } from './run-job';
+import { measureParts } from '../zip';
 
 export type SealedWorkbook = Omit<BuiltWorkbook, 'parts'> & { blob: Blob; crc: number };
 

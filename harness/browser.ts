@@ -1,0 +1,43 @@
+// Headless Chromium as the e2e tests and the benchmark drive it: a fresh profile, French locale
+// and Paris time, console errors collected.
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/**
+ * Headless Chromium. Playwright gives each launch its own temporary profile (user-data dir),
+ * deleted on close; each `openApp` then opens an isolated context (own storage, IndexedDB).
+ */
+export function launchBrowser(): Promise<Browser> {
+	return chromium.launch({
+		executablePath: CHROMIUM_PATH,
+		headless: true,
+		// Background networking off: otherwise Chromium's calls home fail noisily at start-up.
+		args: [
+			'--headless',
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+			'--no-first-run',
+			// Date inputs follow the UI language when its locale pack is installed (chromium-l10n).
+			'--lang=fr-FR'
+		]
+	});
+}
+
+/** A new isolated context: fr-FR, Europe/Paris, a desktop viewport. */
+export function newContext(browser: Browser, viewport = { width: 1280, height: 900 }) {
+	return browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport });
+}
+
+/** Collects console errors and uncaught exceptions of a page into a live array. */
+export function collectConsoleErrors(page: Page): string[] {
+	const errors: string[] = [];
+	page.on('console', (msg) => {
+		if (msg.type() === 'error') errors.push(msg.text());
+	});
+	page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+	return errors;
+}
