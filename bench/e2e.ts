@@ -14,6 +14,9 @@
  *
  * Usage: npm run bench -- [--scales small,medium,large] [--repeats 3,3,2] [--skip-build]
  *        [--skip-cancel] [--profile] [--out bench/results/e2e.json]
+ *        [--browser chromium,firefox,webkit]
+ * `--browser` (default chromium): Firefox ESR and WebKitGTK run the same extraction and floor
+ * with fewer measures (bench/lib/engines/other-engines.ts); a table with a row per engine follows.
  * `--profile` builds the app unminified and saves a CPU profile of each worker of the first
  * extraction run (bench/results/profile-<scale>-*.cpuprofile) with a summary in the JSON.
  * `--floor-only <limit>` (diagnostics) runs only the floor, with pages of that size.
@@ -38,8 +41,21 @@ import {
 } from './lib/e2e-config';
 import { buildAll } from './lib/build';
 import { startSandbox, planFor } from './lib/sandbox-process';
-import { cancelRun, extractionRun, floorRun, median } from './lib/runs';
+import { cancelRun, extractionRun, floorJobs, floorRun, median } from './lib/runs';
 import type { Env } from './lib/watch';
+import { STATUS_CODES } from '../src/lib/contract/spico';
+import {
+	benchEngineScale,
+	enginesTable,
+	type EngineBenchEnv,
+	type EngineScaleResult,
+	type OtherEngine
+} from './lib/engines/other-engines';
+
+const engines = values.browser.split(',') as ('chromium' | OtherEngine)[];
+for (const engine of engines) {
+	if (!['chromium', 'firefox', 'webkit'].includes(engine)) throw new Error(`--browser ${engine} ?`);
+}
 
 // --- Main --------------------------------------------------------------------------------------------
 
@@ -155,6 +171,37 @@ async function benchScale(scale: (typeof scales)[number], repeats: number) {
 	}
 }
 
+/** Firefox or WebKit at one scale: the same sandbox, app, floor and extraction. */
+async function benchOtherScale(engine: OtherEngine, scale: string, repeats: number) {
+	const sandbox = await startSandbox(scale);
+	let app: Server | undefined;
+	try {
+		const { plan, structureId } = await planFor(sandbox.url);
+		app = await serveApp(
+			BUILD_DIR,
+			{ apiBaseUrl: sandbox.url, token: TOKEN, maxPeriodYears: MAX_PERIOD_YEARS },
+			sandbox.origin
+		);
+		const query = { from: FROM, to: TO, archived: true, statuses: [...STATUS_CODES] };
+		const env: EngineBenchEnv = {
+			appUrl: `http://127.0.0.1:${(app.address() as AddressInfo).port}/`,
+			sandbox,
+			floor: {
+				base: { apiBaseUrl: sandbox.url, token: TOKEN, structureId, query },
+				jobs: floorJobs(plan)
+			},
+			period: { from: FROM, to: TO, archived: true }
+		};
+		return await benchEngineScale(engine, scale, repeats, env);
+	} finally {
+		if (app) {
+			app.closeAllConnections();
+			await new Promise<void>((r) => app!.close(() => r()));
+		}
+		sandbox.stop();
+	}
+}
+
 function cpuOf(r: { chromium: { cpuSeconds: number }; sandbox: { cpuSeconds: number } }): number {
 	return r.chromium.cpuSeconds + r.sandbox.cpuSeconds;
 }
@@ -221,9 +268,17 @@ function table(results: NonNullable<Awaited<ReturnType<typeof benchScale>>>[]): 
 keepNoResponseBodies();
 await buildAll();
 const results: NonNullable<Awaited<ReturnType<typeof benchScale>>>[] = [];
+const engineResults: EngineScaleResult[] = [];
 for (const [i, scale] of scales.entries()) {
-	const result = await benchScale(scale, repeatList[i] ?? repeatList[repeatList.length - 1] ?? 1);
-	if (result) results.push(result);
+	const repeats = repeatList[i] ?? repeatList[repeatList.length - 1] ?? 1;
+	for (const engine of engines) {
+		if (engine !== 'chromium') {
+			engineResults.push(await benchOtherScale(engine, scale, repeats));
+			continue;
+		}
+		const result = await benchScale(scale, repeats);
+		if (result) results.push(result);
+	}
 }
 if (values['floor-only']) process.exit(0);
 const report = {
@@ -232,8 +287,32 @@ const report = {
 	cores: (await import('node:os')).cpus().length,
 	period: { from: FROM, to: TO },
 	profiled: profiling,
-	results
+	results,
+	engines: engineResults
 };
 mkdirSync(RESULTS_DIR, { recursive: true });
 writeFileSync(values.out, JSON.stringify(report, null, '\t') + '\n');
-console.log(`\n${table(results)}\n\n→ ${values.out}`);
+if (results.length) console.log(`\n${table(results)}`);
+if (engineResults.length) {
+	const rows = [
+		...results.map((r) => ({
+			engine: 'chromium',
+			scale: r.scale,
+			e2eMs: r.median.e2eMs,
+			floorMs: r.median.floorMs,
+			ratio: r.median.pairedRatio,
+			cpuRatio: r.median.cpuRatio,
+			pssMb: r.median.pssMb,
+			idlePssMb: r.median.idlePssMb,
+			zipMb: r.median.zipMb
+		})),
+		...engineResults.map((r) => ({
+			engine: r.engine,
+			scale: r.scale,
+			...r.median,
+			ratio: r.median.pairedRatio
+		}))
+	];
+	console.log(`\n${enginesTable(rows)}`);
+}
+console.log(`\n→ ${values.out}`);

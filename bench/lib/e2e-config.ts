@@ -22,7 +22,9 @@ export const { values } = parseArgs({
 		profile: { type: 'boolean', default: false },
 		/** Diagnostics: only the floor, with this page size. */
 		'floor-only': { type: 'string' },
-		out: { type: 'string', default: join(RESULTS_DIR, 'e2e.json') }
+		out: { type: 'string', default: join(RESULTS_DIR, 'e2e.json') },
+		/** chromium (default), firefox, webkit, or a comma-separated list. */
+		browser: { type: 'string', default: 'chromium' }
 	}
 });
 export const scales = values.scales.split(',') as ('small' | 'medium' | 'large')[];

@@ -395,6 +395,20 @@ describe('storage quota', () => {
 		expect(persisted).toBe(1);
 	});
 
+	it('keeps the file while the browser still waits for the user to answer (Firefox prompts)', async () => {
+		let asked = 0;
+		const repo = repository(freshDatabase(), ALICE, {
+			storage: {
+				estimate: async () => ({ usage: 0, quota: 1e9 }),
+				persist: () => (++asked, new Promise<boolean>(() => {}))
+			}
+		});
+		const id = await launched(repo);
+		expect(await repo.complete(id, { files: FILES, blob: zipBlob() })).toEqual({ kept: true });
+		expect(asked).toBe(1);
+		expect((await repo.get(id))?.state).toBe('A traiter');
+	});
+
 	it('does not ask again when the storage is already persistent', async () => {
 		let asked = 0;
 		const repo = repository(freshDatabase(), ALICE, {

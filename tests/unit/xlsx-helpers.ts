@@ -117,3 +117,20 @@ export function centralDirectory(bytes: Uint8Array): CentralEntry[] {
 export function dosDay(date: number): { year: number; month: number; day: number } {
 	return { year: 1980 + (date >> 9), month: (date >> 5) & 15, day: date & 31 };
 }
+
+/**
+ * The inside of the `n`-th `<row>` of a worksheet (1 = the header), whether the row carries its
+ * reference or not; one that carries it must say `n`.
+ */
+export function rowXml(xml: string, n: number): string {
+	let i = 0;
+	for (const m of xml.matchAll(/<row(?: r="(\d+)")?>(.*?)<\/row>/g)) {
+		if (++i < n) continue;
+		if (m[1] !== undefined && Number(m[1]) !== n) throw new Error(`row ${n} says r="${m[1]}"`);
+		return m[2]!;
+	}
+	throw new Error(`no row ${n} (${i} rows)`);
+}
+
+/** The number of `<row>` elements of a worksheet. */
+export const rowCount = (xml: string): number => xml.match(/<row[ >]/g)?.length ?? 0;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { strFromU8, unzipSync } from 'fflate';
 import * as XLSX from 'xlsx';
 import { createWorkbook, MAX_DATA_ROWS } from '../../src/lib/core/xlsx/index';
-import { concat, sheetXml } from './xlsx-helpers';
+import { concat, rowCount, sheetXml } from './xlsx-helpers';
 
 describe('the real Excel row limit', () => {
 	it('continues the 1,048,576th data row on a second sheet', async () => {
@@ -32,9 +32,9 @@ describe('the real Excel row limit', () => {
 		const w = { files } as Parameters<typeof sheetXml>[0];
 		const first = sheetXml(w, 'RDV');
 		expect(first.slice(-200)).toContain(
-			'<row r="1048576"><c><v>1048575</v></c></row></sheetData><autoFilter ref="A1:A1048576"/>'
+			'<row><c><v>1048575</v></c></row></sheetData><autoFilter ref="A1:A1048576"/>'
 		);
-		expect(first).not.toContain('<row r="1048577"');
+		expect(rowCount(first)).toBe(1_048_576);
 
 		const book = XLSX.read(bytes, { type: 'array', sheets: ['RDV (2)'] });
 		const second = XLSX.utils.sheet_to_json(book.Sheets['RDV (2)']!, { header: 1 });

@@ -8,6 +8,7 @@ import { createSpicoClient, type SpicoClient, type TokenGetter } from '../api/cl
 import type { Thematic } from '../contract/spico';
 import type { LaunchInstant } from '../core/calendar';
 import type { ExtractionRequest } from '../core/request';
+import { unsupportedBrowserMessage } from '../browser-support';
 import { configTokenSource, loadConfig, type AppConfig } from '../config';
 import {
 	directAudit,
@@ -37,7 +38,12 @@ export interface ReadySession {
 }
 
 export type SessionView =
-	{ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'personal' } | ReadySession;
+	| { kind: 'loading' }
+	| { kind: 'error'; message: string }
+	/** A browser too old for the module (no retry: nothing will change). */
+	| { kind: 'unsupported'; message: string }
+	| { kind: 'personal' }
+	| ReadySession;
 
 /** Where a session gets its settings and token, and whom it tells about tasks. */
 export interface SessionSource {
@@ -73,6 +79,11 @@ export class AppSession {
 
 	async load(): Promise<void> {
 		this.#closeTasks();
+		const unsupported = unsupportedBrowserMessage();
+		if (unsupported) {
+			this.view = { kind: 'unsupported', message: unsupported };
+			return;
+		}
 		this.view = { kind: 'loading' };
 		try {
 			const config = await (this.#source.config ?? (() => loadConfig()))();

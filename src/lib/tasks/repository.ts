@@ -394,9 +394,10 @@ export class TaskRepository {
 		this.#persistAsked = true;
 		try {
 			// Best effort: a persisted origin is not evicted under storage pressure. Asked only
-			// when not granted yet, since some browsers ask the user each time.
+			// when not granted yet, since some browsers ask the user each time. Not awaited:
+			// Firefox answers only once the user has answered its prompt, and the ZIP would wait.
 			if (await this.#storage.persisted?.()) return;
-			await this.#storage.persist();
+			void this.#storage.persist().catch(() => {});
 		} catch {
 			// Refused or unsupported: the data stays « best effort ».
 		}

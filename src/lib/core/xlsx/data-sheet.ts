@@ -189,9 +189,11 @@ export class DataSheet implements SheetWriter {
 		// The hot loop of the writer. A cell that follows the previous one carries no reference
 		// (`r` is optional: it then takes the next column); one after an empty cell does.
 		const kinds = this.#kinds;
-		let xml = '<row r="' + r + '">';
+		// A data row carries no reference either (optional too: the row after the previous one).
 		// With every reference asked for, no cell is ever "the next one".
-		let next = this.#book.options.allCellReferences ? -1 : 0;
+		const all = this.#book.options.allCellReferences;
+		let xml = all ? '<row r="' + r + '">' : '<row>';
+		let next = all ? -1 : 0;
 		for (let i = 0; i < row.length; i++) {
 			const v = row[i];
 			if (v === null || v === undefined) continue;
@@ -230,7 +232,7 @@ export class DataSheet implements SheetWriter {
 				continue;
 			}
 			const ref = this.#letters[i]! + r;
-			const cell = textCell(ref, text, 0, (length) =>
+			const cell = textCell(i === next ? null : ref, text, 0, (length) =>
 				this.#book.recordCut(sheet, r, this.columns[i]!, ref, length)
 			);
 			if (cell !== '') {
@@ -272,9 +274,9 @@ export class DataSheet implements SheetWriter {
 
 const PRESERVE = '<t xml:space="preserve">';
 
-/** An inline-string cell, or '' when nothing is left of the text. */
+/** An inline-string cell (without reference when `ref` is null), or '' when nothing is left. */
 export function textCell(
-	ref: string,
+	ref: string | null,
 	raw: string,
 	style: number,
 	onCut?: (originalLength: number) => void
@@ -289,5 +291,6 @@ export function textCell(
 	const last = text.charCodeAt(text.length - 1);
 	const t = first <= 32 || last <= 32 ? PRESERVE : '<t>';
 	const s = style ? ` s="${style}"` : '';
-	return `<c r="${ref}"${s} t="inlineStr"><is>${t}${escapeCellText(text)}</t></is></c>`;
+	const r = ref === null ? '' : ` r="${ref}"`;
+	return `<c${r}${s} t="inlineStr"><is>${t}${escapeCellText(text)}</t></is></c>`;
 }

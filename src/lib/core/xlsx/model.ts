@@ -58,10 +58,11 @@ export interface WorkbookOptions {
 	/** Modification time of the package's entries (default now; clamped to 1980–2099). */
 	mtime?: Date | number;
 	/**
-	 * Give every cell its reference (`r="F12"`). By default a cell that follows the previous one
-	 * has none (the attribute is optional; Excel, LibreOffice, Google Sheets and SheetJS place it
-	 * in the next column): the package is ~40 % smaller and quicker to write, but a few strict
-	 * readers (old EPPlus, ClosedXML) want every reference.
+	 * Give every data row and cell its reference (`r="12"`, `r="F12"`). By default a data row
+	 * has none, nor has a cell that follows the previous one (the attribute is optional; Excel,
+	 * LibreOffice, Google Sheets, SheetJS, openpyxl and calamine take the next row or column):
+	 * the package is ~40 % smaller and quicker to write, but a few strict readers (old EPPlus,
+	 * ClosedXML) want every reference.
 	 */
 	allCellReferences?: boolean;
 	/**
