@@ -85,6 +85,8 @@ function main(): void {
 			console.log(`Bac à sable SPICO (${scale}, graine ${seed}) : ${sandbox.url}`);
 			console.log(`Contrôle des pannes : ${sandbox.origin}/__sandbox/faults`);
 			if (Object.keys(faults).length > 0) console.log(`Pannes actives : ${JSON.stringify(faults)}`);
+			if (values['no-storage-key'])
+				console.log('Clé de stockage : désactivée (storage-key → 404).');
 			console.log('Jetons de démonstration (Authorization: Bearer <jeton>) :');
 			for (const a of SANDBOX_ACCOUNTS) {
 				const what = a.structureId ? `compte structure ${a.structureId}` : 'compte personnel';

@@ -4,12 +4,25 @@ import type { IncomingMessage } from 'node:http';
 import { CONTROL_PATH, type StoredExtractionEvent } from './server.ts';
 import type { FaultInjector } from './faults.ts';
 import { json, Problem, readJson, type Reply } from './http.ts';
+import { isJsonContentType, prototypeKeyPath } from './http-guard.ts';
 
 export interface ControlState {
 	readonly faults: FaultInjector;
 	readonly events: StoredExtractionEvent[];
 	/** Back to the generated data; false when the caller gave the database. */
 	restoreData(): boolean;
+}
+
+/** A control body: JSON only (no form or text/plain post from a web page), no prototype key. */
+async function readControlJson(req: IncomingMessage): Promise<unknown> {
+	if (!isJsonContentType(req.headers['content-type'])) {
+		req.resume();
+		throw new Problem(415, 'Corps attendu en application/json.');
+	}
+	const body = await readJson(req);
+	const key = prototypeKeyPath(body);
+	if (key !== null) throw new Problem(422, `Clé de prototype refusée : « ${key} ».`);
+	return body;
 }
 
 export async function controlReply(
@@ -31,7 +44,7 @@ export async function controlReply(
 			return { status: 204 };
 		}
 		if (req.method === 'POST') {
-			const body = await readJson(req);
+			const body = await readControlJson(req);
 			try {
 				faults.set(body);
 			} catch (error) {

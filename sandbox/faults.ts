@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { LIST_ITEM_SCHEMAS, type ListName } from '../src/lib/contract/spico.ts';
+import { hasPrototypeSegment } from './http-guard.ts';
 
 const LIST_NAMES = Object.keys(LIST_ITEM_SCHEMAS) as ListName[];
 const Whole = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -32,12 +33,28 @@ export const FaultConfigSchema = v.strictObject({
 		v.strictObject({
 			list: v.picklist(LIST_NAMES),
 			index: Whole,
-			field: v.pipe(v.string(), v.minLength(1)),
+			field: v.pipe(
+				v.string(),
+				v.minLength(1),
+				v.check((f) => !hasPrototypeSegment(f), 'clé de prototype refusée')
+			),
 			value: v.optional(v.unknown())
 		})
 	),
 	/** Every Nth API request: the connection is cut halfway through the response body. */
 	dropEvery: v.optional(Positive),
+	/**
+	 * API responses say `Cache-Control: public, max-age=3600` instead of `no-store`: a browser
+	 * that honoured them would keep pages of patient data on disk (the module must not).
+	 */
+	cacheableHeaders: v.optional(v.boolean()),
+	/** Pages of `list` announce this `total` instead of the true one (an API that lies). */
+	announcedTotal: v.optional(v.strictObject({ list: v.picklist(LIST_NAMES), total: Whole })),
+	/**
+	 * Requests of the structures' routes get a 307 to the same path and query at this origin
+	 * (`http://127.0.0.1:9999`): a redirect the module must not follow.
+	 */
+	redirectTo: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^/?#]+$/, 'origine attendue'))),
 	/** Before each follow-up page (a request with a cursor) of `list`, rows change. */
 	mutateBetweenPages: v.optional(
 		v.strictObject({
@@ -120,6 +137,23 @@ export class FaultInjector {
 		return this.#config.latencyMs ?? 0;
 	}
 
+	/** The total pages of `list` announce instead of the true one, or null. */
+	announcedTotal(list: ListName): number | null {
+		const a = this.#config.announcedTotal;
+		return a && a.list === list ? a.total : null;
+	}
+
+	/** Where a request of `path` (under the mount) is redirected, or null (`redirectTo`). */
+	redirectLocation(path: string, search: string): string | null {
+		const origin = this.#config.redirectTo;
+		return origin && path.startsWith('/structures/') ? `${origin}/api/v1${path}${search}` : null;
+	}
+
+	/** Headers that replace the API's own on a successful response (`cacheableHeaders`). */
+	responseHeaders(): Record<string, string> {
+		return this.#config.cacheableHeaders ? { 'Cache-Control': 'public, max-age=3600' } : {};
+	}
+
 	/** The fate of the next API request, which carries `token` (null: none). */
 	next(token: string | null = null): FaultDecision {
 		const c = this.#config;
@@ -167,6 +201,8 @@ export class FaultInjector {
 		const keys = m.field.split('.');
 		let parent = item;
 		for (const key of keys.slice(0, -1)) {
+			// Own fields only: a path never walks into a prototype (the schema refuses those keys).
+			if (!Object.hasOwn(parent, key)) return;
 			const child = parent[key];
 			if (child === null || typeof child !== 'object') return;
 			parent = child as Record<string, unknown>;

@@ -12,6 +12,7 @@ export interface Reply {
 
 const TITLES: Readonly<Record<number, string>> = {
 	400: 'Requête invalide',
+	415: 'Type de contenu non accepté',
 	401: 'Authentification requise',
 	403: 'Accès refusé',
 	404: 'Ressource introuvable',

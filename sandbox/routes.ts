@@ -189,6 +189,7 @@ export async function apiReply(
 		page.more && page.lastKey !== null ? encodeCursor(page.lastKey, fingerprint) : null;
 	// Items are stored as served JSON: the page is assembled, never re-serialised.
 	const items = page.items.join(',');
-	const body = `{"items":[${items}],"nextCursor":${JSON.stringify(nextCursor)},"total":${page.total}}`;
+	const total = faults.announcedTotal(route.list) ?? page.total;
+	const body = `{"items":[${items}],"nextCursor":${JSON.stringify(nextCursor)},"total":${total}}`;
 	return { status: 200, body };
 }

@@ -9,6 +9,7 @@ import { isIsoDate, type ExtractionEvent } from '../src/lib/contract/spico.ts';
 import { controlReply, type ControlState } from './control.ts';
 import { openSandboxDb, type SqliteDb } from './db.ts';
 import { FaultInjector, type FaultConfig, type FaultDecision } from './faults.ts';
+import { requestUrl } from './http-guard.ts';
 import { DEFAULT_SEED, type Scale } from './generator.ts';
 import { parisToday } from './paris.ts';
 import {
@@ -138,8 +139,27 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 		return problemReply(new Problem(decision.status, detail, {}, headers));
 	}
 
-	const handler = ((req: IncomingMessage, res: ServerResponse, next?: Next) => {
-		const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+	/** Whatever a request does, the server stays up (SPEC §9): a throw becomes a 500. */
+	function guarded(req: IncomingMessage, res: ServerResponse, work: () => void): void {
+		try {
+			work();
+		} catch (error) {
+			console.error('[sandbox] requête non traitée :', (error as Error).message);
+			if (!res.headersSent && !res.destroyed) {
+				send(res, problemReply(new Problem(500, 'Erreur interne du bac à sable.')));
+			}
+		}
+	}
+
+	const handler = ((req: IncomingMessage, res: ServerResponse, next?: Next) =>
+		guarded(req, res, () => serve(req, res, next))) as SandboxHandler;
+
+	function serve(req: IncomingMessage, res: ServerResponse, next?: Next): void {
+		const url = requestUrl(req.url);
+		if (url === null) {
+			req.resume();
+			return send(res, problemReply(new Problem(400, 'Cible de requête invalide.')));
+		}
 		const path = url.pathname;
 		const isControl = path === CONTROL_PATH || path.startsWith(`${CONTROL_PATH}/`);
 		const isApi = path === mount || path.startsWith(`${mount}/`);
@@ -147,7 +167,11 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 			if (next) return next();
 			return send(res, problemReply(new Problem(404, `Aucune ressource à l’adresse ${path}.`)));
 		}
-		if (req.method === 'OPTIONS') return preflight(req, res);
+		if (req.method === 'OPTIONS') {
+			// No web page may switch the faults or reset the data: no CORS for the control endpoints.
+			if (isControl) return void res.writeHead(403, { 'Content-Length': 0 }).end();
+			return preflight(req, res);
+		}
 		// Control endpoints are never subject to faults, so tests can always switch them off.
 		if (isControl) return respond(res, controlReply(state, req, path), path);
 
@@ -161,12 +185,22 @@ export function createSandboxHandler(options: SandboxOptions = {}): SandboxHandl
 				req.resume();
 				return send(res, faultReply(decision), decision.drop);
 			}
-			respond(res, apiReply(state, req, url, path.slice(mount.length)), path, decision.drop);
+			const location = faults.redirectLocation(path.slice(mount.length), url.search);
+			if (location !== null) {
+				req.resume();
+				return send(res, { status: 307, headers: { Location: location } });
+			}
+			const headers = faults.responseHeaders();
+			const reply = apiReply(state, req, url, path.slice(mount.length)).then((r) => ({
+				...r,
+				headers: { ...r.headers, ...headers }
+			}));
+			respond(res, reply, path, decision.drop);
 		};
 		const latency = faults.latencyMs;
-		if (latency > 0) setTimeout(run, latency);
+		if (latency > 0) setTimeout(() => guarded(req, res, run), latency);
 		else run();
-	}) as SandboxHandler;
+	}
 
 	return Object.defineProperties(handler, {
 		store: { get: () => store, enumerable: true },

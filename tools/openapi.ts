@@ -34,7 +34,8 @@ import {
 	ThematicSchema,
 	ThematicsSchema,
 	isIsoDate,
-	isIsoDateTime
+	isIsoDateTime,
+	isPathSafeId
 } from '../src/lib/contract/spico.ts';
 
 export const OPENAPI_PATH = fileURLToPath(new URL('../docs/openapi.json', import.meta.url));
@@ -107,6 +108,10 @@ export function contractSchemas(): Record<string, JsonSchema> {
 				}
 				if (action.requirement === isIsoDateTime) {
 					return { ...jsonSchema, format: 'date-time', pattern: DATETIME_RE.source };
+				}
+				// Ids go into request paths: `.` and `..` are refused (the client's paging guard).
+				if (action.requirement === isPathSafeId) {
+					return { ...jsonSchema, not: { enum: ['.', '..'] } };
 				}
 				return undefined;
 			}

@@ -23,6 +23,11 @@ export interface WorkbookJobOptions {
 	apiBaseUrl: string;
 	/** Items per page asked of the API; default by the width of the rows. */
 	pageLimit?: number;
+	/**
+	 * A pseudonymised request's key (non-extractable): a CryptoKey is structured-cloneable, so
+	 * it travels with the rest; never inside the context, which the task and the audit see.
+	 */
+	pseudonymKey?: CryptoKey;
 }
 
 /**
@@ -36,11 +41,13 @@ export interface PageCallbacks {
 
 const api = {
 	async runWorkbookJob(options: WorkbookJobOptions, page: PageCallbacks) {
-		const { job, context, apiBaseUrl, pageLimit } = options;
+		const { job, context, apiBaseUrl, pageLimit, pseudonymKey } = options;
 		const client = createSpicoClient({ baseUrl: apiBaseUrl, getToken: (o) => page.getToken(o) });
 		const onProgress = (p: JobProgress) => void page.onProgress(p);
 		// A Blob crosses to the page without its bytes being copied; the chunks die here.
-		return sealWorkbook(await runWorkbookJob(job, context, client, { onProgress, pageLimit }));
+		return sealWorkbook(
+			await runWorkbookJob(job, context, client, { onProgress, pageLimit, pseudonymKey })
+		);
 	},
 	/** The archive as one Blob around the workbooks' Blobs: nothing is read or copied. */
 	async zipWorkbooks(

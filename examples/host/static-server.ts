@@ -64,11 +64,12 @@ export function serveFiles(
 	const server = createServer((req, res) => {
 		void (async () => {
 			const url = new URL(req.url ?? '/', 'http://localhost');
+			// First: a handler may take other methods (the tests' CSP report endpoint).
+			if (options.handler?.(req, res, url)) return;
 			if (req.method !== 'GET' && req.method !== 'HEAD') {
 				res.writeHead(405, headers).end();
 				return;
 			}
-			if (options.handler?.(req, res, url)) return;
 			let pathname: string;
 			try {
 				pathname = decodeURIComponent(url.pathname);

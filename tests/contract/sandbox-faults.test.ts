@@ -61,12 +61,14 @@ describe('control endpoint', () => {
 		expect(got.faults).toEqual({ latencyMs: 1, throttleEvery: 3 });
 		const bad = await fetch(`${sandbox.origin}/__sandbox/faults`, {
 			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
 			body: JSON.stringify({ errorRate: 2 })
 		});
 		expect(bad.status).toBe(422);
 		expect(v.parse(ProblemSchema, await bad.json()).detail).toContain('errorRate');
 		const unknown = await fetch(`${sandbox.origin}/__sandbox/faults`, {
 			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
 			body: JSON.stringify({ chaos: true })
 		});
 		expect(unknown.status).toBe(422);

@@ -7,6 +7,7 @@
  *   expect(await axeViolations(page)).toEqual([]);
  *   await browser.close();                            // afterAll
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { inject } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -17,6 +18,7 @@ export {
 	CHROMIUM_PATH,
 	collectConsoleErrors,
 	launchBrowser,
+	launchProfile,
 	newContext
 } from '../../harness/browser';
 
@@ -53,11 +55,18 @@ export interface OpenedApp {
 	close(): Promise<void>;
 }
 
-/** Opens the built app with a config.json carrying `token`; resolves once the page has loaded. */
-export async function openApp(browser: Browser, options: OpenAppOptions = {}): Promise<OpenedApp> {
+/**
+ * Opens the built app with a config.json carrying `token`; resolves once the page has loaded.
+ * `browser` may be null when `options.context` is given (a persistent profile has no Browser).
+ */
+export async function openApp(
+	browser: Browser | null,
+	options: OpenAppOptions = {}
+): Promise<OpenedApp> {
 	const { appUrl, apiUrl } = e2e();
 	const ownContext = !options.context;
-	const context = options.context ?? (await newContext(browser, options.viewport));
+	if (!options.context && !browser) throw new Error('openApp : ni navigateur ni contexte');
+	const context = options.context ?? (await newContext(browser!, options.viewport));
 	const page = await context.newPage();
 	const consoleErrors = collectConsoleErrors(page);
 	const requests: string[] = [];
@@ -86,6 +95,7 @@ export interface AxeViolation {
 }
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+let axeSource: string | null = null;
 
 /**
  * Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page, or on `selector`, and returns the
@@ -96,7 +106,8 @@ export async function axeViolations(
 	options: { selector?: string; minImpact?: 'serious' | 'moderate' | 'minor' } = {}
 ): Promise<AxeViolation[]> {
 	const hasAxe = await page.evaluate(() => 'axe' in window);
-	if (!hasAxe) await page.addScriptTag({ path: AXE_PATH });
+	// Evaluated rather than added as a <script>: the app's CSP (rightly) refuses inline scripts.
+	if (!hasAxe) await page.evaluate((axeSource ??= readFileSync(AXE_PATH, 'utf8')));
 	const levels = { minor: 1, moderate: 2, serious: 3, critical: 4 } as const;
 	const floor = levels[options.minImpact ?? 'serious'];
 	const violations = await page.evaluate(async (selector) => {

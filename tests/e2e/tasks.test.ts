@@ -279,7 +279,6 @@ describe('a task per launch, kept encrypted, downloaded again after a reload', (
 		await page.getByText(/^Aucune tâche\. Chaque extraction lancée crée une tâche ici/).waitFor();
 		expect(await countIn(page, 'tasks')).toBe(0);
 		expect(await countIn(page, 'chunks')).toBe(0);
-		expect(await countIn(page, 'keys')).toBe(0);
 		expect(await axeViolations(page)).toEqual([]);
 	});
 });

@@ -246,12 +246,13 @@ describe('final failures', () => {
 		expect(waits).toEqual([]);
 	});
 
-	it('422: not retried; the message names the invalid filter', async () => {
+	it("422: not retried; the message names the invalid filter, never the API's reasons", async () => {
 		const { fetch, requests } = scripted(
 			problem(422, {
 				invalidParams: [
 					{ name: 'from', reason: 'date de début invalide' },
-					{ name: 'status', reason: 'statut inconnu' }
+					{ name: 'status', reason: 'statut inconnu' },
+					{ name: 'x'.repeat(2000), reason: 'pas un de nos paramètres' }
 				]
 			}),
 			problem(422, { 'invalid-params': [{ name: 'to' }] }),
@@ -260,14 +261,13 @@ describe('final failures', () => {
 		const { client } = setup(fetch);
 		await expect(client.page(SID, 'appointments', QUERY)).rejects.toMatchObject({
 			kind: 'invalid-filters',
-			message:
-				"Filtre refusé par l'API SPICO — « from » : date de début invalide ; « status » : statut inconnu."
+			message: "Filtre refusé par l'API SPICO : « from », « status » (erreur 422)."
 		});
 		await expect(client.page(SID, 'appointments', QUERY)).rejects.toMatchObject({
-			message: "Filtre refusé par l'API SPICO — « to »."
+			message: "Filtre refusé par l'API SPICO : « to » (erreur 422)."
 		});
 		await expect(client.page(SID, 'appointments', QUERY)).rejects.toMatchObject({
-			message: "Les filtres de l'extraction ont été refusés par l'API (détail 422)."
+			message: "Les filtres de l'extraction ont été refusés par l'API SPICO (erreur 422)."
 		});
 		expect(requests).toHaveLength(3);
 	});
@@ -276,10 +276,24 @@ describe('final failures', () => {
 		const { fetch, requests } = scripted(problem(418));
 		await expect(setup(fetch).client.me()).rejects.toMatchObject({
 			kind: 'http',
-			message: "L'API SPICO a répondu par une erreur 418 (détail 418)."
+			message: "L'API SPICO a répondu par une erreur 418."
 		});
 		expect(requests).toHaveLength(1);
 	});
+
+	it.each([403, 404, 418, 422, 500])(
+		"%i: the API's free text (a 2 KB detail, its title) is in no message",
+		async (status) => {
+			const detail = 'Texte libre de l’API. '.repeat(100);
+			const { fetch } = scripted(problem(status, { detail, title: detail }));
+			const error = (await setup(fetch, { retries: 0 })
+				.client.me()
+				.catch((e: unknown) => e)) as ApiError;
+			expect(error).toBeInstanceOf(ApiError);
+			expect(error.message).not.toContain('Texte libre');
+			expect(error.message.length).toBeLessThan(300);
+		}
+	);
 });
 
 describe('paging through faults', () => {

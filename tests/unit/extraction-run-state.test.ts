@@ -79,6 +79,52 @@ afterEach(() => {
 	vi.useRealTimers();
 });
 
+describe('ExtractionRun, pseudonymised (SPEC §13)', () => {
+	const PSEUDO: ExtractionRequest = { ...REQUEST, pseudonymise: { keepFreeText: false } };
+
+	it('derives the key once, shows it is working meanwhile, and hands only the key to the pool', async () => {
+		const run = new ExtractionRun();
+		const { seen, hooks } = recorder();
+		const started = run.start(PSEUDO, [], env(hooks), { passphrase: 'correct horse battery' });
+		// The task first, then the derivation: the state says it is working before any worker.
+		await vi.waitFor(() => expect(run.deriving).toBe(true));
+		expect(seen).toEqual(['start']);
+		expect(calls).toHaveLength(0);
+		await vi.waitFor(() => expect(calls).toHaveLength(1), { timeout: 20_000 });
+		expect(run.deriving).toBe(false);
+		const { options } = calls[0]!;
+		expect(options.pseudonymKey).toBeInstanceOf(CryptoKey);
+		expect(options.pseudonymKey!.extractable).toBe(false);
+		expect(options.context.request).toEqual(PSEUDO);
+		expect(JSON.stringify(options.context)).not.toContain('correct horse');
+		run.cancel();
+		await started;
+	}, 30_000);
+
+	it('fails with a message, and launches nothing, without a passphrase', async () => {
+		const run = new ExtractionRun();
+		const { seen, hooks } = recorder();
+		await run.start(PSEUDO, [], env(hooks));
+		expect(calls).toHaveLength(0);
+		expect(run.phase).toBe('failed');
+		expect(seen).toEqual([
+			'start',
+			'failed: Phrase secrète absente : la pseudonymisation est impossible.'
+		]);
+	});
+
+	it('cancelled while deriving: no worker is started', async () => {
+		const run = new ExtractionRun();
+		const { seen, hooks } = recorder();
+		const started = run.start(PSEUDO, [], env(hooks), { passphrase: 'correct horse battery' });
+		await vi.waitFor(() => expect(run.deriving).toBe(true));
+		run.cancel();
+		await started;
+		expect(calls).toHaveLength(0);
+		expect(seen).toEqual(['start', 'cancelled: 2023-01-01']);
+	}, 30_000);
+});
+
 describe('ExtractionRun', () => {
 	it('cancel: phase « cancelled » at once, onCancelled called, no download', async () => {
 		const run = new ExtractionRun();
@@ -249,6 +295,7 @@ describe('ExtractionRun', () => {
 			REQUEST,
 			[],
 			env({}),
+			undefined,
 			new Map([
 				['rdv', 900],
 				['hospitalisations', 100]

@@ -43,7 +43,10 @@ describe('explainFailure', () => {
 		expect(text.detail).toContain('items[0].patient.dateNaissance');
 		// The same detail always gives the same code; another detail another one.
 		expect(failureCode('contract', text.detail)).toBe(text.code);
-		expect(failureCode('contract', `${text.detail} `)).not.toBe(text.code);
+		expect(failureCode('contract', `${text.detail}!`)).not.toBe(text.code);
+		// The task keeps a reason cut at 300 characters: the code is the same from it.
+		const long = `RDV : ${'x'.repeat(400)}`;
+		expect(failureCode('contract', long.slice(0, 299) + '…')).toBe(failureCode('contract', long));
 	});
 
 	it('an expired session says to sign in again; a refused worker names the browser', () => {

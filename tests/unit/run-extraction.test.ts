@@ -74,7 +74,8 @@ function built(jobId: string): SealedWorkbook {
 		warnings: [],
 		cutCells: 0,
 		issues: { unknownChoiceCodes: 0, mismatchedValues: 0 },
-		dataChanged: null
+		dataChanged: null,
+		countMismatch: null
 	};
 }
 

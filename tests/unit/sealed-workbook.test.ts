@@ -21,7 +21,8 @@ function built(parts: Uint8Array[]): BuiltWorkbook {
 		warnings: [],
 		cutCells: 0,
 		issues: { unknownChoiceCodes: 0, mismatchedValues: 0 },
-		dataChanged: null
+		dataChanged: null,
+		countMismatch: null
 	};
 }
 

@@ -13,6 +13,7 @@ import { AuditTrail, buildAuditEvent, directAudit } from '../../src/lib/tasks/au
 import { openTasks } from '../../src/lib/tasks/index';
 import { memoryOwnership } from '../../src/lib/tasks/ownership';
 import { taskRecorder } from '../../src/lib/tasks/recorder';
+import { MAX_REASON_LENGTH } from '../../src/lib/tasks/reason';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import {
 	ALICE,
@@ -23,6 +24,7 @@ import {
 	manualClock,
 	repository,
 	request,
+	storageKeyOf,
 	zipBlob
 } from './tasks-helpers';
 
@@ -82,12 +84,28 @@ describe('the audit event', () => {
 				forms: ['form-7']
 			},
 			files: [{ name: 'RDV 30062023_10072023.xlsx', rows: 1234 }],
+			pseudonymised: false,
 			outcome: 'done',
 			startedAt: '2023-07-11T13:00:00.000Z',
 			endedAt: '2023-07-11T13:05:00.000Z'
 		});
 		const keys = keysOf(event);
 		expect(PATIENT_KEYS.filter((k) => keys.has(k))).toEqual([]);
+	});
+
+	it('says whether the files are pseudonymised (SPEC §8, §13), and holds nothing else of it', () => {
+		const event = buildAuditEvent({
+			id: 'task-10',
+			userId: 'usr-alice',
+			request: { ...request(), pseudonymise: { keepFreeText: true } },
+			outcome: 'done',
+			files: [{ name: 'RDV 30062023_10072023.xlsx', rows: 12 }],
+			startedAt: Date.UTC(2023, 6, 11, 13, 0, 0),
+			endedAt: Date.UTC(2023, 6, 11, 13, 5, 0)
+		});
+		expect(v.parse(ExtractionEventSchema, event)).toEqual(event);
+		expect(event.pseudonymised).toBe(true);
+		expect(keysOf(event).has('keepFreeText')).toBe(false);
 	});
 
 	it('lists no form when Thématiques = Non', () => {
@@ -230,7 +248,8 @@ describe('the run hooks', () => {
 					] as never,
 					cutCells: 1,
 					issues: {} as never,
-					dataChanged: null
+					dataChanged: null,
+					countMismatch: null
 				},
 				{
 					jobId: 'statuts',
@@ -245,7 +264,8 @@ describe('the run hooks', () => {
 					warnings: [],
 					cutCells: 0,
 					issues: {} as never,
-					dataChanged: null
+					dataChanged: null,
+					countMismatch: null
 				}
 			]
 		};
@@ -334,6 +354,20 @@ describe('the run hooks', () => {
 		});
 	});
 
+	it('a failure reason is kept and posted short: one line of at most 300 characters', async () => {
+		const { repo, api, audit, ownership } = setup();
+		const hooks = taskRecorder({ repo, ownership, audit });
+		await hooks.onStart(context, plan);
+		// What a 5,000-character thematic label in « Thématique « … » : … » would give.
+		const long = `Thématique « ${'x'.repeat(5000)} » :\n Le service SPICO est indisponible.`;
+		await hooks.onFailed(long, context);
+		const reason = (await repo.get(hooks.taskId!))?.reason ?? '';
+		expect(reason).toHaveLength(MAX_REASON_LENGTH);
+		expect(reason).toMatch(/^Thématique « x+…$/);
+		await vi.waitFor(() => expect(api.received.size).toBe(1));
+		expect([...api.received.values()][0]?.reason).toBe(reason);
+	});
+
 	it('a cancelled run: « Annulée », and the audit event still reaches the API after a failure', async () => {
 		const { repo, api, audit, ownership } = setup(1);
 		const hooks = taskRecorder({ repo, ownership, audit });
@@ -400,6 +434,7 @@ describe('openTasks: start-up housekeeping', () => {
 		const options = {
 			...ALICE,
 			audit: api,
+			storageKey: async () => storageKeyOf(ALICE),
 			retentionDays: 7,
 			now: clock.now,
 			database,
@@ -430,6 +465,7 @@ describe('openTasks: start-up housekeeping', () => {
 		const service = openTasks({
 			...ALICE,
 			audit: sender(),
+			storageKey: async () => storageKeyOf(ALICE),
 			retentionDays: 7,
 			dbName: 'hote',
 			database: { indexedDB, IDBKeyRange },

@@ -3,13 +3,16 @@ import {
 	TaskDataError,
 	decryptChunksFrom,
 	encryptBlobInto,
-	generateZipKey,
 	type CipherOptions,
 	type EncryptedChunk
 } from '../../src/lib/tasks/crypto';
 import { blobBytes, bytes } from './tasks-helpers';
 
 const OPTS = { bindTo: 'task-1', chunkSize: 1000 };
+
+/** A task's data key as it is once unwrapped (keyring.ts): AES-GCM 256, non-extractable. */
+const generateZipKey = () =>
+	crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
 
 /** Every chunk, in memory, as the repository would have written them. */
 async function encryptBlob(key: CryptoKey, blob: Blob, options: CipherOptions) {
@@ -48,10 +51,8 @@ describe('encryption of a ZIP', () => {
 		expect(await blobBytes(back)).toEqual(plain);
 	});
 
-	it('uses a non-extractable key and a fresh IV for every chunk and every encryption', async () => {
+	it('uses a fresh IV for every chunk and every encryption', async () => {
 		const key = await generateZipKey();
-		expect(key.extractable).toBe(false);
-		expect(key.algorithm).toMatchObject({ name: 'AES-GCM', length: 256 });
 		const blob = new Blob([bytes(2000)]);
 		const a = await encryptBlob(key, blob, OPTS);
 		const b = await encryptBlob(key, blob, OPTS);

@@ -1,9 +1,15 @@
 /** Shared fixtures of the task tests: a fresh fake IndexedDB per test, requests, outcomes. */
+import { createHash } from 'node:crypto';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { STATUS_CODES } from '../../src/lib/contract/spico';
+import { STATUS_CODES, type StorageKey } from '../../src/lib/contract/spico';
 import type { ExtractionRequest } from '../../src/lib/core/request';
 import { openTasksDatabase, type TasksDatabase } from '../../src/lib/tasks/db';
-import type { TaskFile } from '../../src/lib/tasks/model';
+import {
+	apiKeyring,
+	type StorageKeyring,
+	type StorageKeySource
+} from '../../src/lib/tasks/keyring';
+import type { TaskFile, TaskScope } from '../../src/lib/tasks/model';
 import { TaskRepository, type RepositoryOptions } from '../../src/lib/tasks/repository';
 
 export const ALICE = { userId: 'usr-alice', structureId: 'str-tnd-test' };
@@ -72,12 +78,37 @@ export function manualClock(start = Date.UTC(2023, 6, 11, 13, 5)) {
 let counter = 0;
 export const newTaskId = () => `task-${++counter}`;
 
+/** A storage key as an API would serve it: 32 bytes in base64url, one per (user, structure). */
+export function storageKeyOf(scope: TaskScope, keyId = 'test-1'): StorageKey {
+	const key = createHash('sha256')
+		.update(`${keyId}:${scope.userId}:${scope.structureId}`)
+		.digest('base64url');
+	return { keyId, key };
+}
+
+/** The keyring of `scope`, its key served by `source` (default: `storageKeyOf(scope)`). */
+export function keyringFor(
+	scope: TaskScope,
+	source: StorageKeySource = async () => storageKeyOf(scope)
+): StorageKeyring {
+	return apiKeyring(scope, source);
+}
+
 export function repository(
 	db: TasksDatabase,
 	scope = ALICE,
-	options: RepositoryOptions = {}
+	options: RepositoryOptions = {},
+	keyring: StorageKeyring = keyringFor(scope)
 ): TaskRepository {
-	return new TaskRepository(db, scope, { storage: null, chunkSize: 4096, ...options });
+	return new TaskRepository(db, scope, keyring, { storage: null, chunkSize: 4096, ...options });
+}
+
+/** Whether `value` holds a CryptoKey anywhere (IndexedDB would write its raw bytes to disk). */
+export function holdsCryptoKey(value: unknown, seen = new Set<unknown>()): boolean {
+	if (value instanceof CryptoKey) return true;
+	if (value === null || typeof value !== 'object' || seen.has(value)) return false;
+	seen.add(value);
+	return Object.values(value).some((v) => holdsCryptoKey(v, seen));
 }
 
 /** Creates a task « En cours » for `repo` and returns its id. */

@@ -1,6 +1,7 @@
 /**
  * The task repository on fake-indexeddb: create, update, list, purge; retention boundaries;
- * isolation between users and structures; the encrypted ZIP, tampering, a deleted key; quota.
+ * isolation between users and structures; the encrypted ZIP, tampering, the storage key
+ * withheld, unavailable or rotated; quota.
  */
 import Dexie from 'dexie';
 import { IDBObjectStore as FakeObjectStore } from 'fake-indexeddb';
@@ -17,9 +18,12 @@ import {
 	blobBytes,
 	bytes,
 	freshDatabase,
+	holdsCryptoKey,
+	keyringFor,
 	launched,
 	manualClock,
 	repository,
+	storageKeyOf,
 	zipBlob
 } from './tasks-helpers';
 
@@ -125,8 +129,13 @@ describe('the stored ZIP', () => {
 		expect(chunks).toHaveLength(3);
 		const stored = Buffer.concat(chunks.map((c) => Buffer.from(c.data)));
 		expect(stored.includes(Buffer.from(plain.subarray(100, 164)))).toBe(false);
-		const key = await db.keys.get([ALICE.userId, ALICE.structureId]);
-		expect(key?.key.extractable).toBe(false);
+		// Only the wrapped data key is stored, never a CryptoKey (its raw bytes would be on disk).
+		const task = await db.tasks.get(id);
+		expect(task?.storage).toMatchObject({ kind: 'kept', keyId: 'test-1', chunks: 3 });
+		expect(task?.storage.kind === 'kept' && task.storage.wrappedKey.data.byteLength).toBe(48);
+		expect(holdsCryptoKey(await db.tasks.toArray())).toBe(false);
+		expect(holdsCryptoKey(await db.chunks.toArray())).toBe(false);
+		expect(db.tables.map((t) => t.name).sort()).toEqual(['audit', 'chunks', 'tasks']);
 		const { blob, zipName } = await repo.readZip(id);
 		expect(zipName).toBe('Generic_extractions_brutes_30062023_10072023.zip');
 		expect(await blobBytes(blob)).toEqual(plain);
@@ -189,27 +198,105 @@ describe('the stored ZIP', () => {
 		expect(await problemOf(repo.readZip(id))).toMatch(/^corrupt:/);
 	});
 
-	it('becomes unreadable, with a clear state, once its key is deleted', async () => {
+	it('says so, and reads nothing, when the API rotated its storage key (a new keyId)', async () => {
 		const db = freshDatabase();
-		const repo = repository(db);
-		const old = await launched(repo);
-		await repo.complete(old, { files: FILES, blob: zipBlob() });
-		await db.keys.delete([ALICE.userId, ALICE.structureId]);
-		expect((await repo.list()).find((t) => t.id === old)?.availability).toBe('key-missing');
-		expect(await problemOf(repo.readZip(old))).toMatch(
-			/^missing-key: La clé de chiffrement de cette tâche a été supprimée/
+		let served = storageKeyOf(ALICE, 'k1');
+		const before = repository(db);
+		const old = await launched(before);
+		await before.complete(old, { files: FILES, blob: zipBlob() });
+		expect((await before.list())[0]?.availability).toBe('available');
+
+		// The next session gets the platform's new key.
+		served = storageKeyOf(ALICE, 'k2');
+		const repo = repository(
+			db,
+			ALICE,
+			{},
+			keyringFor(ALICE, async () => served)
 		);
-		// A new task gets a new key; the old one stays unreadable, the new one is fine.
+		expect(await problemOf(repo.readZip(old))).toMatch(
+			/^key-rotated: Fichier illisible : il a été chiffré avec une clé de stockage que l'API SPICO a renouvelée/
+		);
+		expect((await repo.list()).find((t) => t.id === old)?.availability).toBe('key-rotated');
+		// A new task is wrapped under the new key; the old one stays unreadable.
 		const fresh = await launched(repo);
 		await repo.complete(fresh, { files: FILES, blob: zipBlob(500) });
 		const views = new Map((await repo.list()).map((t) => [t.id, t.availability]));
-		expect(views.get(old)).toBe('key-missing');
+		expect(views.get(old)).toBe('key-rotated');
 		expect(views.get(fresh)).toBe('available');
-		expect(await problemOf(repo.readZip(old))).toMatch(/^missing-key:/);
 		expect((await repo.readZip(fresh)).blob.size).toBe(500);
 	});
 
-	it('« Tout supprimer » removes every task, file and the key of this user and structure only', async () => {
+	it('reads nothing when another key comes under the same keyId', async () => {
+		const db = freshDatabase();
+		const repo = repository(db);
+		const id = await launched(repo);
+		await repo.complete(id, { files: FILES, blob: zipBlob() });
+		// Same keyId, other bytes (BOB's): the wrapped data key does not open.
+		const other = repository(
+			db,
+			ALICE,
+			{},
+			keyringFor(ALICE, async () => storageKeyOf(BOB))
+		);
+		expect(await problemOf(other.readZip(id))).toMatch(/^key-mismatch: Fichier illisible/);
+	});
+
+	it('without the storage key (404), keeps no ZIP and reads none, and says why', async () => {
+		const db = freshDatabase();
+		const kept = repository(db);
+		const old = await launched(kept);
+		await kept.complete(old, { files: FILES, blob: zipBlob() });
+
+		const repo = repository(
+			db,
+			ALICE,
+			{},
+			keyringFor(ALICE, async () => null)
+		);
+		const id = await launched(repo);
+		const result = await repo.complete(id, { files: FILES, blob: zipBlob() });
+		expect(result).toEqual({
+			kept: false,
+			reason:
+				"Le fichier n'est pas conservé dans le navigateur : l'API SPICO ne fournit pas de clé de stockage pour le chiffrer. Il a été proposé au téléchargement à la fin de l'extraction."
+		});
+		expect(await db.chunks.where('taskId').equals(id).count()).toBe(0);
+		expect(await repo.get(id)).toMatchObject({ state: 'A traiter', storage: { kind: 'not-kept' } });
+		const views = new Map((await repo.list()).map((t) => [t.id, t.availability]));
+		expect(views.get(id)).toBe('not-kept');
+		expect(views.get(old)).toBe('key-withheld');
+		expect(await problemOf(repo.readZip(old))).toMatch(
+			/^key-withheld: Fichier illisible : l'API SPICO ne fournit pas de clé de stockage/
+		);
+	});
+
+	it('when the key cannot be fetched, says so and asks again on the next read', async () => {
+		const db = freshDatabase();
+		const id = await launched(repository(db));
+		await repository(db).complete(id, { files: FILES, blob: zipBlob(700) });
+		let down = true;
+		const source = vi.fn(async () => {
+			if (down) throw new TypeError('Failed to fetch');
+			return storageKeyOf(ALICE);
+		});
+		const repo = repository(db, ALICE, {}, keyringFor(ALICE, source));
+		expect(await problemOf(repo.readZip(id))).toMatch(/^key-unavailable: Fichier momentanément/);
+		expect((await repo.list())[0]?.availability).toBe('key-unavailable');
+		const other = await launched(repo);
+		expect(await repo.complete(other, { files: FILES, blob: zipBlob() })).toMatchObject({
+			kept: false,
+			reason: expect.stringMatching(/la clé de stockage n'a pas pu être obtenue/)
+		});
+		down = false;
+		expect((await repo.readZip(id)).blob.size).toBe(700);
+		expect(source).toHaveBeenCalledTimes(3);
+		// Once held, the key is not asked again.
+		await repo.readZip(id);
+		expect(source).toHaveBeenCalledTimes(3);
+	});
+
+	it('« Tout supprimer » removes every task and file of this user and structure only', async () => {
 		const db = freshDatabase();
 		const alice = repository(db, ALICE);
 		const bob = repository(db, BOB);
@@ -219,7 +306,6 @@ describe('the stored ZIP', () => {
 		}
 		expect(await alice.removeAll()).toBe(2);
 		expect(await alice.list()).toEqual([]);
-		expect(await db.keys.get([ALICE.userId, ALICE.structureId])).toBeUndefined();
 		const [bobs] = await bob.list();
 		expect(bobs?.availability).toBe('available');
 		expect(await db.chunks.count()).toBe(3);
@@ -253,15 +339,8 @@ describe('isolation', () => {
 		await alice.complete(a, { files: FILES, blob: zipBlob() });
 		expect(await problemOf(bob.readZip(a))).toMatch(/^not-kept: Cette tâche n'existe plus/);
 		expect(await problemOf(aliceElsewhere.readZip(a))).toMatch(/^not-kept:/);
-		// One key per (user, structure): Alice's other structure has none yet.
-		expect(await db.keys.count()).toBe(1);
 		await aliceElsewhere.complete(e, { files: FILES, blob: zipBlob() });
-		const keys = await db.keys.toArray();
-		expect(keys.map((k) => `${k.userId}/${k.structureId}`).sort()).toEqual([
-			'usr-alice/str-dac-loire',
-			'usr-alice/str-tnd-test'
-		]);
-		expect(keys[0]!.id).not.toBe(keys[1]!.id);
+		expect((await aliceElsewhere.readZip(e)).blob.size).toBe(10_000);
 	});
 });
 

@@ -5,13 +5,17 @@
  */
 import ky, { HTTPError, TimeoutError, type KyInstance } from 'ky';
 import * as v from 'valibot';
+import { maxPageBytes, MAX_OTHER_BYTES, PagingGuard } from './paging-guard';
 import { nextRetryDelayMs, retryPolicy, sleep, type RetryPolicy } from './retry';
 import {
 	ContractError,
+	PAGE_LIMIT_MAX,
 	ExtractionEventSchema,
 	MeSchema,
 	ProblemSchema,
+	StorageKeySchema,
 	ThematicsSchema,
+	checkCatalogueIds,
 	listPath,
 	listSearchParams,
 	parseOrThrow,
@@ -23,6 +27,7 @@ import {
 	type Me,
 	type Page,
 	type Problem,
+	type StorageKey,
 	type Thematic
 } from '../contract/spico';
 
@@ -74,6 +79,7 @@ export type ApiErrorKind =
 	| 'rate-limited'
 	| 'unavailable'
 	| 'not-found'
+	| 'redirect'
 	| 'network'
 	| 'timeout'
 	| 'http';
@@ -103,32 +109,45 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 	return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-/** « « from » : date de début invalide ; « status » : … » from RFC 9457 `invalid-params`. */
+/** Filters the module sends: a 422 may name them; anything else the API says is its own text. */
+const QUERY_PARAMS: ReadonlySet<string> = new Set([
+	'from',
+	'to',
+	'archived',
+	'status',
+	'cursor',
+	'limit'
+]);
+
+/** « « from », « status » » from RFC 9457 `invalid-params`, our parameter names only. */
 function invalidParamsText(problem: Problem | null): string | null {
-	const params = problem?.invalidParams ?? problem?.['invalid-params'];
-	if (!params || params.length === 0) return null;
-	return params.map((p) => `« ${p.name} »${p.reason ? ` : ${p.reason}` : ''}`).join(' ; ');
+	const params = problem?.invalidParams ?? problem?.['invalid-params'] ?? [];
+	const names = [...new Set(params.map((p) => p.name).filter((n) => QUERY_PARAMS.has(n)))];
+	return names.length === 0 ? null : names.map((n) => `« ${n} »`).join(', ');
 }
 
+/**
+ * The module's own words only: the API's free text (`detail`, `title`, the reasons of a 422)
+ * may be long, or say anything, and the message goes into the task and the audit trail.
+ */
 function messageFor(status: number, problem: Problem | null): [ApiErrorKind, string] {
-	const detail = problem?.detail ? ` (${problem.detail})` : '';
 	switch (status) {
 		case 401:
 			return ['unauthorized', 'Session expirée — reconnectez-vous puis relancez.'];
 		case 403:
 			return [
 				'forbidden',
-				`Votre compte n'a pas le droit d'extraire les données de cette structure${detail}.`
+				"Votre compte n'a pas le droit d'extraire les données de cette structure (erreur 403)."
 			];
 		case 404:
-			return ['not-found', `Ressource introuvable sur l'API SPICO${detail}.`];
+			return ['not-found', "Ressource introuvable sur l'API SPICO (erreur 404)."];
 		case 422: {
 			const params = invalidParamsText(problem);
 			return [
 				'invalid-filters',
 				params
-					? `Filtre refusé par l'API SPICO — ${params}.`
-					: `Les filtres de l'extraction ont été refusés par l'API${detail}.`
+					? `Filtre refusé par l'API SPICO : ${params} (erreur 422).`
+					: "Les filtres de l'extraction ont été refusés par l'API SPICO (erreur 422)."
 			];
 		}
 		case 429:
@@ -140,9 +159,62 @@ function messageFor(status: number, problem: Problem | null): [ApiErrorKind, str
 		case 408:
 			return ['timeout', `L'API SPICO n'a pas reçu la requête à temps (erreur 408).`];
 		default:
-			return ['http', `L'API SPICO a répondu par une erreur ${status}${detail}.`];
+			return ['http', `L'API SPICO a répondu par une erreur ${status}.`];
 	}
 }
+
+/**
+ * A redirect is never followed (SPEC §8): fetch runs with `redirect: 'manual'`, which gives a
+ * browser an opaque response (status 0) and Node the 3xx itself.
+ */
+function isRedirect(response: Response): boolean {
+	return response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
+}
+
+function redirectError(endpoint: string, response: Response): ApiError {
+	const code = response.status ? ` ${response.status}` : '';
+	return new ApiError(
+		'redirect',
+		`L'API SPICO a répondu à ${endpoint} par une redirection${code} : refusée, aucune donnée n'est lue à une autre adresse.`,
+		response.status
+	);
+}
+
+/**
+ * The body as text, read no further than `maxBytes`: a page of a million items is refused
+ * before it fills the memory, not after. Null when it is too big.
+ */
+async function readCapped(response: Response, maxBytes: number): Promise<string | null> {
+	const declared = Number(response.headers.get('Content-Length') ?? NaN);
+	if (declared > maxBytes) {
+		await response.body?.cancel().catch(() => {});
+		return null;
+	}
+	if (!response.body) return '';
+	const reader = response.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		size += value.byteLength;
+		if (size > maxBytes) {
+			await reader.cancel().catch(() => {});
+			return null;
+		}
+		chunks.push(value);
+	}
+	if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+	const bytes = new Uint8Array(size);
+	let at = 0;
+	for (const chunk of chunks) {
+		bytes.set(chunk, at);
+		at += chunk.byteLength;
+	}
+	return new TextDecoder().decode(bytes);
+}
+
+const megabytes = (bytes: number) => Math.round(bytes / (1024 * 1024));
 
 function isAbort(error: unknown): boolean {
 	return error instanceof DOMException && error.name === 'AbortError';
@@ -242,10 +314,19 @@ export interface SpicoClient {
 		event: ExtractionEvent,
 		signal?: AbortSignal
 	): Promise<void>;
+	/**
+	 * The user's storage key for this structure (SPEC §8), or null when the platform does not
+	 * offer one (404). Held in memory by the caller, never written anywhere.
+	 */
+	storageKey(structureId: string, signal?: AbortSignal): Promise<StorageKey | null>;
 }
 
 interface SendInit {
 	method: 'get' | 'post';
+	/** `GET /structures/…/appointments`: what messages name (no query: cursors stay out). */
+	endpoint: string;
+	/** Largest body read (default MAX_OTHER_BYTES). */
+	maxBytes?: number;
 	searchParams?: URLSearchParams;
 	json?: unknown;
 	signal?: AbortSignal;
@@ -264,7 +345,11 @@ export function createSpicoClient(options: SpicoClientOptions): SpicoClient {
 		prefixUrl: baseUrl,
 		timeout: options.timeoutMs ?? 60_000,
 		retry: 0,
-		fetch: options.fetch
+		fetch: options.fetch,
+		// No page of patient data may rest in the HTTP cache, whatever the API sends (SPEC §8).
+		cache: 'no-store',
+		// A redirect is an error, never followed (below): the data comes from the API or nowhere.
+		redirect: 'manual'
 	});
 
 	/** One attempt: a fresh token, the request, the whole body read. */
@@ -282,11 +367,26 @@ export function createSpicoClient(options: SpicoClientOptions): SpicoClient {
 				signal: init.signal
 			});
 		} catch (error) {
+			if (error instanceof HTTPError && isRedirect(error.response)) {
+				throw redirectError(init.endpoint, error.response);
+			}
 			throw await toApiError(error);
 		}
+		if (isRedirect(response)) throw redirectError(init.endpoint, response);
+		const maxBytes = init.maxBytes ?? MAX_OTHER_BYTES;
 		try {
-			return await response.text();
+			const text = await readCapped(response, maxBytes);
+			if (text === null) {
+				throw new ContractError(
+					init.endpoint,
+					'(corps)',
+					null,
+					`réponse de plus de ${megabytes(maxBytes)} Mo : refusée`
+				);
+			}
+			return text;
 		} catch (error) {
+			if (error instanceof ContractError) throw error;
 			if (isAbort(error)) throw error;
 			// Headers came, then the connection dropped: as transient as a drop before them.
 			throw new ApiError('network', CUT_OFF);
@@ -329,9 +429,9 @@ export function createSpicoClient(options: SpicoClientOptions): SpicoClient {
 		}
 	}
 
-	async function getJson(path: string, init: Omit<SendInit, 'method'>) {
+	async function getJson(path: string, init: Omit<SendInit, 'method' | 'endpoint'>) {
 		const endpoint = `GET /${path}`;
-		const text = await send(path, { ...init, method: 'get' });
+		const text = await send(path, { ...init, endpoint, method: 'get' });
 		try {
 			return { endpoint, json: JSON.parse(text) as unknown };
 		} catch {
@@ -348,20 +448,24 @@ export function createSpicoClient(options: SpicoClientOptions): SpicoClient {
 		async thematics(structureId, signal) {
 			const path = `structures/${encodeURIComponent(structureId)}/thematics`;
 			const { endpoint, json } = await getJson(path, { signal });
-			return parseOrThrow(ThematicsSchema, json, endpoint).items;
+			const { items } = parseOrThrow(ThematicsSchema, json, endpoint);
+			checkCatalogueIds(items, endpoint);
+			return items;
 		},
 		async page(structureId, list, query, request = {}) {
 			const path = listPath(structureId, list, request.formId);
+			const limit = query.limit ?? PAGE_LIMIT_MAX;
 			const { endpoint, json } = await getJson(path, {
 				searchParams: listSearchParams(query),
 				signal: request.signal,
-				onRetry: request.onRetry
+				onRetry: request.onRetry,
+				maxBytes: maxPageBytes(limit)
 			});
-			return parsePage(list, json, endpoint);
+			return parsePage(list, json, endpoint, limit);
 		},
 		async *pages(structureId, list, query, request = {}) {
+			const guard = new PagingGuard(`GET /${listPath(structureId, list, request.formId)}`, list);
 			let cursor: string | null = null;
-			const seen = new Set<string>();
 			do {
 				const page: Page<ListItem<typeof list>> = await client.page(
 					structureId,
@@ -369,23 +473,26 @@ export function createSpicoClient(options: SpicoClientOptions): SpicoClient {
 					{ ...query, cursor },
 					request
 				);
+				guard.accept(page);
 				yield page;
-				if (page.nextCursor !== null && seen.has(page.nextCursor)) {
-					throw new ContractError(
-						listPath(structureId, list, request.formId),
-						'nextCursor',
-						null,
-						'curseur déjà servi (pagination en boucle)'
-					);
-				}
 				cursor = page.nextCursor;
-				if (cursor !== null) seen.add(cursor);
 			} while (cursor !== null);
+		},
+		async storageKey(structureId, signal) {
+			const path = `structures/${encodeURIComponent(structureId)}/storage-key`;
+			let found: Awaited<ReturnType<typeof getJson>>;
+			try {
+				found = await getJson(path, { signal });
+			} catch (error) {
+				if (error instanceof ApiError && error.kind === 'not-found') return null;
+				throw error;
+			}
+			return parseOrThrow(StorageKeySchema, found.json, found.endpoint);
 		},
 		async recordExtraction(structureId, event, signal) {
 			const body = parseOrThrow(ExtractionEventSchema, event, 'POST extraction-events');
 			const path = `structures/${encodeURIComponent(structureId)}/extraction-events`;
-			await send(path, { method: 'post', json: body, signal });
+			await send(path, { method: 'post', endpoint: `POST /${path}`, json: body, signal });
 		}
 	};
 	return client;

@@ -13,6 +13,10 @@ export function formIds(uid: string) {
 		file: (key: FileKind) => `${uid}-file-${key}`,
 		statuts: `${uid}-statuts`,
 		formsAll: `${uid}-forms-all`,
+		pseudonymise: `${uid}-pseudonymise`,
+		passphrase: `${uid}-passphrase`,
+		passphraseConfirm: `${uid}-passphrase-confirm`,
+		keepFreeText: `${uid}-keep-free-text`,
 		error: (field: RequestField) => `${uid}-${field}-error`
 	};
 }

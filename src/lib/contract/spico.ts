@@ -62,7 +62,13 @@ export const IsoDateTime = v.pipe(
 	v.check(isIsoDateTime, 'date-heure ISO 8601 avec décalage attendue')
 );
 const Text = v.nullable(v.string());
-const Id = v.pipe(v.string(), v.minLength(1));
+/** `.` and `..` would change a request's path once put in it (`forms/../responses`). */
+export const isPathSafeId = (s: string) => s !== '.' && s !== '..';
+const Id = v.pipe(
+	v.string(),
+	v.minLength(1),
+	v.check(isPathSafeId, 'identifiant « . » ou « .. » refusé')
+);
 
 // --- /me --------------------------------------------------------------------------------------
 
@@ -103,6 +109,34 @@ export const ThematicSchema = v.object({ id: Id, label: v.string(), forms: v.arr
 export type Thematic = v.InferOutput<typeof ThematicSchema>;
 
 export const ThematicsSchema = v.object({ items: v.array(ThematicSchema) });
+
+/**
+ * Ids are unique within a list (SPEC §8): thematics in the catalogue, forms across it (their
+ * responses are read by form id alone), fields within their form. The first duplicate is a
+ * contract error, named, rather than two entries the screens and the columns would mix up.
+ */
+export function checkCatalogueIds(items: readonly Thematic[], endpoint: string): void {
+	const thematics = new Set<string>();
+	const forms = new Set<string>();
+	const duplicate = (field: string, what: string, id: string): never => {
+		throw new ContractError(endpoint, field, null, `${what} « ${id} » en double`);
+	};
+	items.forEach((t, i) => {
+		if (thematics.has(t.id)) duplicate(`items[${i}].id`, 'identifiant de thématique', t.id);
+		thematics.add(t.id);
+		t.forms.forEach((f, j) => {
+			if (forms.has(f.id))
+				duplicate(`items[${i}].forms[${j}].id`, 'identifiant de formulaire', f.id);
+			forms.add(f.id);
+			const fields = new Set<string>();
+			f.fields.forEach((field, k) => {
+				const at = `items[${i}].forms[${j}].fields[${k}].id`;
+				if (fields.has(field.id)) duplicate(at, 'identifiant de champ', field.id);
+				fields.add(field.id);
+			});
+		});
+	});
+}
 
 // --- Bulk lists -------------------------------------------------------------------------------
 
@@ -416,13 +450,25 @@ function dossierIdOf(item: unknown): string | null {
 	return null;
 }
 
-/** Validates one bulk page; a bad item fails the whole page, naming its dossier and field. */
+/**
+ * Validates one bulk page; a bad item fails the whole page, naming its dossier and field. A
+ * page of more than `limit` items (the limit asked for) is refused before any item is read.
+ */
 export function parsePage<L extends ListName>(
 	list: L,
 	data: unknown,
-	endpoint: string
+	endpoint: string,
+	limit: number = PAGE_LIMIT_MAX
 ): Page<ListItem<L>> {
 	const envelope = parseOrThrow(PageEnvelopeSchema, data, endpoint);
+	if (envelope.items.length > limit) {
+		throw new ContractError(
+			endpoint,
+			'items',
+			null,
+			`${envelope.items.length} éléments pour une limite de ${limit} par page`
+		);
+	}
 	const schema = LIST_ITEM_SCHEMAS[list] as v.GenericSchema<unknown, ListItem<L>>;
 	const items = envelope.items.map((item, i) => {
 		const r = v.safeParse(schema, item);
@@ -466,6 +512,8 @@ export const ExtractionEventSchema = v.object({
 		forms: v.array(v.string())
 	}),
 	files: v.array(v.object({ name: v.string(), rows: v.pipe(v.number(), v.integer()) })),
+	/** SPEC §13: the files carry pseudonyms instead of identities (absent: identified). */
+	pseudonymised: v.optional(v.boolean()),
 	outcome: v.picklist(EXTRACTION_OUTCOMES),
 	reason: v.optional(v.string()),
 	startedAt: IsoDateTime,

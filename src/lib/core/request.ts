@@ -21,6 +21,11 @@ export interface ExtractionRequest {
 	kinds: FileKind[];
 	/** Forms to export; empty unless `kinds` has `thematiques`. */
 	forms: SelectedForm[];
+	/**
+	 * « Pseudonymiser les données : Oui » (SPEC §13). The passphrase is never here: it goes to the
+	 * run on its own, so that no task, audit event or « Relancer » ever holds it.
+	 */
+	pseudonymise?: { keepFreeText: boolean };
 }
 
 /** What the form holds before validation: a date is `''` until the user enters one. */
@@ -32,6 +37,7 @@ export interface ExtractionDraft {
 	/** Oui/Non of every kind. */
 	kinds: Record<FileKind, boolean>;
 	forms: SelectedForm[];
+	pseudonymise?: { keepFreeText: boolean };
 }
 
 /** Every kind at Non, as the guide shows the form. */
@@ -39,14 +45,23 @@ export function noKinds(): Record<FileKind, boolean> {
 	return Object.fromEntries(FILE_KINDS.map((k) => [k, false])) as Record<FileKind, boolean>;
 }
 
-export type RequestField = 'from' | 'to' | 'statuses' | 'files' | 'forms';
+export type RequestField =
+	'from' | 'to' | 'statuses' | 'files' | 'forms' | 'passphrase' | 'passphraseConfirm';
 export interface RequestError {
 	field: RequestField;
 	message: string;
 }
 
 /** The order of the fields on the page: errors come back in it, so the first is focused. */
-export const REQUEST_FIELDS: readonly RequestField[] = ['from', 'to', 'statuses', 'files', 'forms'];
+export const REQUEST_FIELDS: readonly RequestField[] = [
+	'from',
+	'to',
+	'statuses',
+	'files',
+	'forms',
+	'passphrase',
+	'passphraseConfirm'
+];
 
 export const DEFAULT_MAX_PERIOD_YEARS = 5;
 
@@ -179,7 +194,10 @@ export function normalizeRequest(draft: ExtractionDraft): ExtractionRequest {
 		archived: draft.archived,
 		statuses,
 		kinds,
-		forms: draft.kinds.thematiques ? draft.forms.map((f) => ({ ...f })) : []
+		forms: draft.kinds.thematiques ? draft.forms.map((f) => ({ ...f })) : [],
+		...(draft.pseudonymise
+			? { pseudonymise: { keepFreeText: draft.pseudonymise.keepFreeText === true } }
+			: {})
 	};
 }
 

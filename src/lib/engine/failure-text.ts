@@ -45,9 +45,14 @@ function shortHash(text: string): string {
 	return h.toString(16).toUpperCase().padStart(8, '0').slice(0, 6);
 }
 
-/** `EB-CONTRAT-3FA92C`: the kind, then a digest of the detail (which the task keeps). */
+/**
+ * `EB-CONTRAT-3FA92C`: the kind, then a digest of the detail's first 200 characters on one line —
+ * what the task's reason keeps whole (it is cut at 300), so the result screen and Tâches give the
+ * same code.
+ */
 export function failureCode(kind: FailureKind, detail: string): string {
-	return `EB-${CODE_TAGS[kind]}-${shortHash(detail)}`;
+	const kept = detail.replace(/\s+/g, ' ').trim().slice(0, 200);
+	return `EB-${CODE_TAGS[kind]}-${shortHash(kept)}`;
 }
 
 function kindOf(name: string, message: string): FailureKind {

@@ -32,6 +32,11 @@ export interface RunExtractionOptions {
 	signal: AbortSignal;
 	/** Items per page asked of the API (default the contract's 5,000). */
 	pageSize?: number;
+	/**
+	 * A pseudonymised request's key, derived once for the run on the page and cloned to each
+	 * worker as a non-extractable CryptoKey; never part of the context.
+	 */
+	pseudonymKey?: CryptoKey;
 	/** Injected by tests (a crashing worker); defaults to the extraction worker. */
 	createWorker?: () => Worker;
 }
@@ -129,7 +134,8 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 				job,
 				context,
 				apiBaseUrl: options.apiBaseUrl,
-				...(options.pageSize === undefined ? {} : { pageLimit: options.pageSize })
+				...(options.pageSize === undefined ? {} : { pageLimit: options.pageSize }),
+				...(options.pseudonymKey === undefined ? {} : { pseudonymKey: options.pseudonymKey })
 			};
 			try {
 				const result = await Promise.race([

@@ -4,6 +4,7 @@
  */
 import { SvelteSet } from 'svelte/reactivity';
 import { STATUS_CODES, type StatusCode, type Thematic } from '../contract/spico';
+import { validatePassphrase } from '../core/pseudonymise/passphrase';
 import {
 	noKinds,
 	normalizeRequest,
@@ -49,6 +50,12 @@ export class ExtractionFormState {
 	archived = $state(false);
 	/** Oui/Non of every file and Statuts; the guide shows them all at Non. */
 	kinds = $state(noKinds());
+	/** « Pseudonymiser les données » (SPEC §13), Non by default. */
+	pseudonymise = $state(false);
+	keepFreeText = $state(false);
+	/** Held only until the launch hands it to the run (see `takePassphrase`). */
+	passphrase = $state('');
+	passphraseConfirm = $state('');
 
 	#getThematics: () => readonly Thematic[];
 	#statuses = new SvelteSet<StatusCode>(STATUS_CODES);
@@ -167,8 +174,29 @@ export class ExtractionFormState {
 			archived: this.archived,
 			statuses: this.statuses,
 			kinds: { ...this.kinds },
-			forms: this.selectedForms
+			forms: this.selectedForms,
+			...(this.pseudonymise ? { pseudonymise: { keepFreeText: this.keepFreeText } } : {})
 		};
+	}
+
+	/** The request's checks, then the passphrase's when pseudonymising, in page order. */
+	#check(opts: { today: string; maxPeriodYears?: number }): RequestError[] {
+		const errors = validateRequest(this.draft, opts);
+		if (this.pseudonymise)
+			errors.push(...validatePassphrase(this.passphrase, this.passphraseConfirm));
+		return errors;
+	}
+
+	/**
+	 * The passphrase for the run, once: the fields are emptied so that it stays on the page no
+	 * longer than the derivation needs it.
+	 */
+	takePassphrase(): { passphrase: string } | undefined {
+		const secret = this.pseudonymise ? { passphrase: this.passphrase } : undefined;
+		// Emptied either way: one typed before switching back to Non is not kept either.
+		this.passphrase = '';
+		this.passphraseConfirm = '';
+		return secret;
 	}
 
 	/** The request as the engine takes it; call `validate` first. */
@@ -182,9 +210,7 @@ export class ExtractionFormState {
 	 */
 	errors: RequestError[] = $derived.by(() => {
 		if (this.#checkedWith === null) return [];
-		return validateRequest(this.draft, this.#checkedWith).filter((e) =>
-			this.#flagged.includes(e.field)
-		);
+		return this.#check(this.#checkedWith).filter((e) => this.#flagged.includes(e.field));
 	});
 
 	errorFor(field: RequestField): string | undefined {
@@ -194,7 +220,7 @@ export class ExtractionFormState {
 	/** Checks the draft as at a launch attempt; returns the errors in page order. */
 	validate(today: string, maxPeriodYears?: number): RequestError[] {
 		const opts = { today, maxPeriodYears };
-		const errors = validateRequest(this.draft, opts);
+		const errors = this.#check(opts);
 		this.#checkedWith = opts;
 		this.#flagged = errors.map((e) => e.field);
 		return errors;
@@ -214,6 +240,11 @@ export class ExtractionFormState {
 		for (const kind of FILE_KINDS) this.kinds[kind] = request.kinds.includes(kind);
 		this.setAllForms(false);
 		for (const f of request.forms) this.setForm(f.thematicId, f.formId, true);
+		// The option comes back; the passphrase never does (SPEC §13): it is typed again.
+		this.pseudonymise = request.pseudonymise !== undefined;
+		this.keepFreeText = request.pseudonymise?.keepFreeText ?? false;
+		this.passphrase = '';
+		this.passphraseConfirm = '';
 		this.#checkedWith = null;
 		this.#flagged = [];
 	}

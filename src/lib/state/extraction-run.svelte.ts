@@ -11,10 +11,12 @@ import {
 	type ExtractionPlan
 } from '../core/extraction/plan';
 import { overallFraction, timeLeftMs, type FilePhase } from '../core/extraction/progress';
+import { derivePseudonymKey } from '../core/pseudonymise/key';
 import type { ExtractionRequest } from '../core/request';
 import { explainFailure, type FailureText } from '../engine/failure-text';
 import { JobFailure } from '../engine/job-failure';
 import { runExtraction, type ExtractionOutcome, type RunProgress } from '../engine/run-extraction';
+import { ExpiringObjectUrl } from './expiring-url';
 
 export interface FileProgress {
 	id: string;
@@ -81,6 +83,7 @@ export class ExtractionRun {
 	files = $state<FileProgress[]>([]);
 	error = $state<string | null>(null);
 	outcome = $state.raw<ExtractionOutcome | null>(null);
+	/** The ZIP's last `blob:` URL, for the link; revoked soon after use (`takeDownloadUrl`). */
 	downloadUrl = $state<string | null>(null);
 	/** The failure explained: one sentence, the next step, the detail (failure-text.ts). */
 	failure = $state.raw<FailureText | null>(null);
@@ -89,6 +92,9 @@ export class ExtractionRun {
 	/** Page clock (ms) at launch and at the end; elapsed time and time left come from them. */
 	startedAt = $state<number | null>(null);
 	endedAt = $state<number | null>(null);
+	/** The pseudonymisation key is being derived (PBKDF2, under a second): shown as working. */
+	deriving = $state(false);
+	#download: ExpiringObjectUrl | null = null;
 
 	/** Overall fraction, each file weighted by its rows (core/extraction/progress.ts). */
 	readonly fraction = $derived(overallFraction(this.files));
@@ -118,6 +124,9 @@ export class ExtractionRun {
 	}
 
 	/**
+	 * `secret` is needed when the request says `pseudonymise`: the passphrase is turned into the
+	 * run's key here, once, and is kept nowhere (not in the request, the context or the task).
+	 *
 	 * `expectedRows`: the Aperçu's count of each file (by job id), when it has them: the bar is
 	 * weighted by rows from the first second instead of when each file's first page comes.
 	 */
@@ -125,6 +134,7 @@ export class ExtractionRun {
 		request: ExtractionRequest,
 		catalogue: readonly Thematic[],
 		env: RunEnvironment,
+		secret?: { passphrase: string },
 		expectedRows?: ReadonlyMap<string, number>
 	) {
 		if (this.running) return;
@@ -158,6 +168,17 @@ export class ExtractionRun {
 		let failure = "L'extraction a échoué pour une raison inconnue.";
 		let failed: unknown = null;
 		try {
+			let pseudonymKey: CryptoKey | undefined;
+			if (request.pseudonymise && !controller.signal.aborted) {
+				if (!secret)
+					throw new Error('Phrase secrète absente : la pseudonymisation est impossible.');
+				this.deriving = true;
+				try {
+					pseudonymKey = await derivePseudonymKey(secret.passphrase, env.structure.id);
+				} finally {
+					this.deriving = false;
+				}
+			}
 			if (!controller.signal.aborted) {
 				outcome = await runExtraction({
 					plan,
@@ -166,6 +187,7 @@ export class ExtractionRun {
 					getToken: env.getToken,
 					signal: controller.signal,
 					...(env.pageSize === undefined ? {} : { pageSize: env.pageSize }),
+					...(pseudonymKey ? { pseudonymKey } : {}),
 					// A cancelled run's last messages must not paint over the next run's files.
 					onProgress: (id, p) => {
 						if (this.#controller === controller) this.#queueProgress(id, p);
@@ -186,7 +208,8 @@ export class ExtractionRun {
 			await safely(() => hooks.onCancelled?.(context));
 		} else if (outcome) {
 			this.outcome = outcome;
-			this.downloadUrl = URL.createObjectURL(outcome.blob);
+			this.#download = new ExpiringObjectUrl(outcome.blob);
+			this.downloadUrl = this.#download.take();
 			this.endedAt = Date.now();
 			this.phase = 'done';
 			const done = outcome;
@@ -209,6 +232,18 @@ export class ExtractionRun {
 			this.phase = 'failed';
 			await safely(() => hooks.onFailed?.(failure, context));
 		}
+	}
+
+	/** A URL of the ZIP that works now, for a download starting now (a new one after expiry). */
+	takeDownloadUrl(): string | null {
+		if (!this.#download) return null;
+		this.downloadUrl = this.#download.take();
+		return this.downloadUrl;
+	}
+
+	/** Revokes the ZIP's URL at once (the view ends). */
+	releaseDownload(): void {
+		this.#download?.revoke();
 	}
 
 	cancel() {
@@ -272,7 +307,8 @@ export class ExtractionRun {
 
 	#reset() {
 		this.#dropProgress();
-		if (this.downloadUrl) URL.revokeObjectURL(this.downloadUrl);
+		this.#download?.revoke();
+		this.#download = null;
 		this.downloadUrl = null;
 		this.outcome = null;
 		this.error = null;

@@ -107,6 +107,7 @@ export class AppSession {
 				tasks = openTasks({
 					...scope,
 					audit: client,
+					storageKey: () => client.storageKey(scope.structureId),
 					retentionDays: config.retentionDays,
 					...(config.tasksDatabase ? { dbName: config.tasksDatabase } : {})
 				});
@@ -148,6 +149,8 @@ export class AppSession {
 		request: ExtractionRequest,
 		catalogue: readonly Thematic[],
 		launch: LaunchInstant,
+		/** Never stored: turned into the run's key, then dropped (SPEC §13). */
+		secret?: { passphrase: string },
 		/** The Aperçu's rows per file, when known: the progress bar is weighted from the start. */
 		expectedRows?: ReadonlyMap<string, number>
 	): void {
@@ -178,6 +181,7 @@ export class AppSession {
 				launch,
 				hooks
 			},
+			secret,
 			expectedRows
 		);
 		this.#running = running;
@@ -194,7 +198,7 @@ export class AppSession {
 		this.#closed = true;
 		this.run.cancel();
 		await this.#running?.catch(() => {});
-		if (this.run.downloadUrl) URL.revokeObjectURL(this.run.downloadUrl);
+		this.run.releaseDownload();
 		this.#closeTasks();
 	}
 

@@ -4,6 +4,7 @@
  * (download → « Traité », delete, « Tout supprimer »).
  */
 import { liveQuery, type Subscription } from 'dexie';
+import { ExpiringObjectUrl } from './expiring-url';
 import { fromDayNumber, parisDayNumberOfMs, parisWallTimeOfMs } from '../core/calendar';
 import {
 	TASK_STATES,
@@ -69,7 +70,7 @@ export class TaskList {
 	);
 
 	readonly #service: TasksService;
-	#lastUrl: string | null = null;
+	#lastUrl: ExpiringObjectUrl | null = null;
 
 	constructor(service: TasksService) {
 		this.#service = service;
@@ -152,8 +153,9 @@ export class TaskList {
 		try {
 			const { blob, zipName } = await this.#service.repo.readZip(task.id);
 			this.#revoke();
-			this.#lastUrl = URL.createObjectURL(blob);
-			save(this.#lastUrl, zipName);
+			// Revoked a few seconds after the download starts (SPEC §16), not at the view's end.
+			this.#lastUrl = new ExpiringObjectUrl(blob);
+			save(this.#lastUrl.take(), zipName);
 			this.downloaded = zipName;
 			await this.#service.repo.markDownloaded(task.id);
 			this.notice = { kind: 'info', text: `Téléchargement de ${zipName} lancé.` };
@@ -193,7 +195,7 @@ export class TaskList {
 	}
 
 	#revoke() {
-		if (this.#lastUrl) URL.revokeObjectURL(this.#lastUrl);
+		this.#lastUrl?.revoke();
 		this.#lastUrl = null;
 	}
 }

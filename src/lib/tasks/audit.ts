@@ -10,6 +10,7 @@
 import { ContractError, type ExtractionEvent } from '../contract/spico';
 import type { ExtractionRequest } from '../core/request';
 import { FILE_KIND_INFO } from '../core/file-kinds';
+import { shortReason } from './reason';
 import type { TasksDatabase } from './db';
 import type { TaskScope } from './model';
 
@@ -63,8 +64,9 @@ export function buildAuditEvent(input: AuditInput): ExtractionEvent {
 			forms: request.kinds.includes('thematiques') ? request.forms.map((f) => f.formId) : []
 		},
 		files: input.files.map((f) => ({ name: f.name, rows: f.rows })),
+		pseudonymised: request.pseudonymise !== undefined,
 		outcome: input.outcome,
-		...(input.reason === undefined ? {} : { reason: input.reason }),
+		...(input.reason === undefined ? {} : { reason: shortReason(input.reason) }),
 		startedAt: new Date(input.startedAt).toISOString(),
 		endedAt: new Date(input.endedAt).toISOString()
 	};

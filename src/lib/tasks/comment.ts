@@ -11,12 +11,21 @@ export interface CommentInput {
 	madeOn: string;
 	from: string;
 	to: string;
+	/** SPEC §13: the task says the data is pseudonymised. */
+	pseudonymised?: boolean;
 }
 
-export function taskComment({ structureName, madeOn, from, to }: CommentInput): string {
+export function taskComment({
+	structureName,
+	madeOn,
+	from,
+	to,
+	pseudonymised = false
+}: CommentInput): string {
 	const name = structureName.replace(/\s+/g, ' ').trim();
+	const data = pseudonymised ? 'des données pseudonymisées' : 'des données';
 	return (
-		`Document d'extraction brute des données pour la structure ${name} ` +
+		`Document d'extraction brute ${data} pour la structure ${name} ` +
 		`réalisée le ${compactDay(madeOn)} Période du ${compactDay(from)} au ${compactDay(to)}`
 	);
 }

@@ -1,6 +1,6 @@
 /**
- * Encryption at rest of a task's ZIP (SPEC §7): WebCrypto AES-GCM with a non-extractable
- * 256-bit key. The ZIP is cut into chunks, each encrypted with a fresh random IV; the task id,
+ * Encryption at rest of a task's ZIP (SPEC §7): WebCrypto AES-GCM under the task's own 256-bit
+ * data key (stored only wrapped, see keyring.ts). The ZIP is cut into chunks, each encrypted with a fresh random IV; the task id,
  * the chunk's index and the number of chunks are authenticated with it (additional data), so
  * a chunk moved to another task or position, a dropped chunk or one flipped bit is refused.
  */
@@ -15,7 +15,8 @@ export interface EncryptedChunk {
 	data: ArrayBuffer;
 }
 
-export type TaskDataProblem = 'not-kept' | 'missing-key' | 'corrupt';
+export type TaskDataProblem =
+	'not-kept' | 'key-withheld' | 'key-unavailable' | 'key-rotated' | 'key-mismatch' | 'corrupt';
 
 /** A task's file cannot be given back; the message says why, in French, for the user. */
 export class TaskDataError extends Error {
@@ -31,16 +32,17 @@ export class TaskDataError extends Error {
 export const MESSAGES: Readonly<Record<TaskDataProblem, string>> = {
 	'not-kept':
 		"Le fichier de cette tâche n'a pas été conservé dans le navigateur : relancez l'extraction.",
-	'missing-key':
-		"La clé de chiffrement de cette tâche a été supprimée : son fichier ne peut plus être lu. Supprimez la tâche et relancez l'extraction.",
+	'key-withheld':
+		"Fichier illisible : l'API SPICO ne fournit pas de clé de stockage à votre session, sans laquelle il ne peut pas être déchiffré.",
+	'key-unavailable':
+		"Fichier momentanément illisible : la clé de stockage n'a pas pu être obtenue de l'API SPICO. Rechargez la page pour réessayer.",
+	'key-rotated':
+		"Fichier illisible : il a été chiffré avec une clé de stockage que l'API SPICO a renouvelée depuis. Supprimez la tâche et relancez l'extraction.",
+	'key-mismatch':
+		"Fichier illisible : la clé de stockage fournie par l'API SPICO ne le déchiffre pas. Supprimez la tâche et relancez l'extraction.",
 	corrupt:
 		"Le fichier de cette tâche est altéré ou incomplet : il n'est pas proposé au téléchargement. Supprimez la tâche et relancez l'extraction."
 };
-
-/** A new AES-GCM key that can never leave the browser (`extractable: false`). */
-export function generateZipKey(): Promise<CryptoKey> {
-	return crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-}
 
 function additionalData(bindTo: string, index: number, count: number): Uint8Array<ArrayBuffer> {
 	return new TextEncoder().encode(`extractions-brutes/${bindTo}/${index}/${count}`);

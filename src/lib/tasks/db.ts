@@ -10,18 +10,15 @@ import { upgradeRequest } from './legacy-request';
 import type { TaskRecord, TaskScope } from './model';
 
 export const DB_PREFIX = 'extractions-brutes:';
+
+/** The reason shown on a task whose ZIP was dropped by the move to the API's storage key. */
+export const LEGACY_KEY_DROPPED =
+	"Le fichier de cette tâche a été supprimé lors du passage au chiffrement par la clé de stockage de l'API SPICO (l'ancienne clé restait sur le disque) : relancez l'extraction.";
 export const DEFAULT_DB_NAME = 'taches';
 
 /** One encrypted piece of a task's ZIP: kept apart so that listing tasks never loads a ZIP. */
 export interface ChunkRecord extends EncryptedChunk {
 	taskId: string;
-}
-
-/** The key of one (user, structure); `id` tells a re-created key from the one a task used. */
-export interface KeyRecord extends TaskScope {
-	id: string;
-	key: CryptoKey;
-	createdAt: number;
 }
 
 /** An audit event waiting to reach the API (it holds no patient data). */
@@ -36,7 +33,6 @@ export interface AuditRecord extends TaskScope {
 export type TasksDatabase = Dexie & {
 	tasks: EntityTable<TaskRecord, 'id'>;
 	chunks: Table<ChunkRecord, [string, number]>;
-	keys: Table<KeyRecord, [string, string]>;
 	audit: EntityTable<AuditRecord, 'id'>;
 };
 
@@ -83,5 +79,24 @@ export function openTasksDatabase(
 					task.request = upgradeRequest(task.request);
 				})
 		);
+	// Versions 1 and 2 kept one non-extractable AES key per (user, structure) in `keys`: Chromium writes
+	// its raw bytes beside the ciphertext, so the disk alone decrypted the ZIPs. Those keys and
+	// the ZIPs under them are dropped; the tasks stay, saying their file was not kept.
+	db.version(3)
+		.stores({ keys: null })
+		.upgrade(async (tx) => {
+			const tasks = tx.table<TaskRecord, string>('tasks');
+			const legacy = await tasks
+				.filter((t) => t.storage.kind === 'kept' && !('wrappedKey' in t.storage))
+				.primaryKeys();
+			if (legacy.length === 0) return;
+			await tx.table('chunks').where('taskId').anyOf(legacy).delete();
+			await tasks
+				.where('id')
+				.anyOf(legacy)
+				.modify((t) => {
+					t.storage = { kind: 'not-kept', reason: LEGACY_KEY_DROPPED };
+				});
+		});
 	return db;
 }

@@ -5,6 +5,7 @@
  */
 import { AuditTrail, type AuditSender } from './audit';
 import { databaseName, openTasksDatabase, type DatabaseDeps, type TasksDatabase } from './db';
+import { apiKeyring, type StorageKeyring, type StorageKeySource } from './keyring';
 import type { TaskScope } from './model';
 import { memoryOwnership, webLockOwnership, type TaskOwnership } from './ownership';
 import { taskRecorder, type RecorderDeps, type RecorderHooks } from './recorder';
@@ -16,11 +17,15 @@ export { TaskDataError } from './crypto';
 export { directAudit, type AuditRecorder } from './audit';
 export { taskRecorder, type RecorderHooks } from './recorder';
 export type { TaskView, TaskAvailability, StoreResult } from './repository';
+export { availabilityNote } from './repository';
+export type { StorageKeyring, StorageKeySource } from './keyring';
 export { DB_PREFIX, DEFAULT_DB_NAME, databaseName } from './db';
 
 export interface TasksOptions extends TaskScope {
 	/** The sender of audit events: the API client. */
 	audit: AuditSender;
+	/** The API's storage key of this (user, structure), null on 404 (SPEC §8); or a keyring. */
+	storageKey: StorageKeySource | StorageKeyring;
 	/** Days a task and its ZIP are kept (SPEC §7, default 7). */
 	retentionDays: number;
 	/** The part after `extractions-brutes:` of the database name; default `taches`. */
@@ -40,8 +45,10 @@ export interface TasksService {
 	readonly repo: TaskRepository;
 	readonly ownership: TaskOwnership;
 	readonly audit: AuditTrail;
+	/** The storage key, held in memory for this session only. */
+	readonly keyring: StorageKeyring;
 	readonly retentionDays: number;
-	/** Resolves after the first housekeeping pass (purge, interrupted tasks). */
+	/** Resolves after the first housekeeping pass (purge, interrupted tasks) and key request. */
 	readonly ready: Promise<void>;
 	/** One pass of housekeeping now. */
 	housekeep(): Promise<void>;
@@ -61,7 +68,11 @@ export function openTasks(options: TasksOptions): TasksService {
 	const now = options.now ?? Date.now;
 	const retention = retentionMs(options.retentionDays);
 	const db = openTasksDatabase(options.dbName, options.database);
-	const repo = new TaskRepository(db, scope, {
+	const keyring =
+		typeof options.storageKey === 'function'
+			? apiKeyring(scope, options.storageKey)
+			: options.storageKey;
+	const repo = new TaskRepository(db, scope, keyring, {
 		now,
 		...(options.storage === undefined ? {} : { storage: options.storage })
 	});
@@ -79,7 +90,8 @@ export function openTasks(options: TasksOptions): TasksService {
 		await repo.recoverInterrupted(ownership).catch(() => []);
 		await audit.flush();
 	};
-	const ready = housekeep();
+	// The storage key too: the Tâches list, shown after `ready`, says at once which files it reads.
+	const ready = Promise.all([housekeep(), keyring.wrappingKey()]).then(() => {});
 	const timer = setInterval(() => void housekeep(), options.housekeepingMs ?? HOUR_MS);
 
 	return {
@@ -87,6 +99,7 @@ export function openTasks(options: TasksOptions): TasksService {
 		repo,
 		ownership,
 		audit,
+		keyring,
 		retentionDays: options.retentionDays,
 		ready,
 		housekeep,

@@ -14,6 +14,8 @@ interface LegacyRequest {
 	files: Partial<Record<Exclude<FileKind, 'statuts'>, boolean>>;
 	statuts: boolean;
 	forms: ExtractionRequest['forms'];
+	/** Pseudonymised tasks (SPEC §13) of the old shape: kept as they were. */
+	pseudonymise?: ExtractionRequest['pseudonymise'];
 }
 
 export function upgradeRequest(stored: ExtractionRequest | LegacyRequest): ExtractionRequest {
@@ -24,6 +26,9 @@ export function upgradeRequest(stored: ExtractionRequest | LegacyRequest): Extra
 		archived: stored.archived,
 		statuses: stored.statuses,
 		kinds: FILE_KINDS.filter((k) => asked[k] === true),
-		forms: stored.forms
+		forms: stored.forms,
+		...(stored.pseudonymise
+			? { pseudonymise: { keepFreeText: stored.pseudonymise.keepFreeText } }
+			: {})
 	};
 }

@@ -3,6 +3,7 @@
  * machine of its états. Plain TypeScript: no DOM, no Svelte, no IndexedDB.
  */
 import type { ExtractionRequest } from '../core/request';
+import type { WrappedKey } from './keyring';
 
 export const TASK_LABEL = 'Extraction brute des données';
 export const TASK_LEVEL = 'Très haute';
@@ -44,10 +45,13 @@ export interface TaskFile {
 	continuations: string[];
 }
 
-/** Where the encrypted ZIP stands. */
+/**
+ * Where the encrypted ZIP stands. `keyId` names the API's storage key the data key was wrapped
+ * under: after a rotation (a new keyId) the file cannot be read and the task says so.
+ */
 export type TaskStorage =
 	| { kind: 'none' }
-	| { kind: 'kept'; keyId: string; chunks: number }
+	| { kind: 'kept'; keyId: string; wrappedKey: WrappedKey; chunks: number }
 	| { kind: 'not-kept'; reason: string };
 
 export interface TaskRecord extends TaskScope {

@@ -7,6 +7,7 @@
 import type { ExtractionContext, ExtractionPlan } from '../core/extraction/plan';
 import type { ExtractionOutcome } from '../engine/run-extraction';
 import { buildAuditEvent, type AuditRecorder } from './audit';
+import { shortReason } from './reason';
 import type { TaskFile, TaskRecord } from './model';
 import type { TaskOwnership } from './ownership';
 import type { TaskRepository } from './repository';
@@ -157,9 +158,10 @@ export function taskRecorder(deps: RecorderDeps): RecorderHooks {
 		},
 
 		async onFailed(message, context) {
-			const audited = audit(context, 'failed', soFar(), message);
+			const reason = shortReason(message);
+			const audited = audit(context, 'failed', soFar(), reason);
 			try {
-				if (created) await deps.repo?.fail(id, message);
+				if (created) await deps.repo?.fail(id, reason);
 			} finally {
 				finish();
 			}

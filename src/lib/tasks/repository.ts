@@ -1,20 +1,23 @@
 /**
  * The tasks of one (user, structure): every read and write goes through a repository bound to
  * that scope, so another user or structure on the same browser never sees them. The ZIP is
- * stored encrypted (crypto.ts), chunk by chunk, and announced by the état only once every chunk
- * is in: a task is either « A traiter » with its whole file, or says why it has none. Chunks of a
- * write that failed or was interrupted are removed. Nothing half-written is ever offered.
+ * stored encrypted (crypto.ts) under its own data key, kept only wrapped by the key derived from
+ * the API's storage key (keyring.ts), chunk by chunk, and announced by the état only once every
+ * chunk is in: a task is either « A traiter » with its whole file, or says why it has none.
+ * Chunks of a write that failed or was interrupted are removed. Nothing half-written is offered.
  */
 import type { ExtractionRequest } from '../core/request';
 import { taskComment } from './comment';
+import { MESSAGES, TaskDataError, decryptChunksFrom, encryptBlobInto } from './crypto';
+import type { TasksDatabase } from './db';
 import {
-	MESSAGES,
-	TaskDataError,
-	decryptChunksFrom,
-	encryptBlobInto,
-	generateZipKey
-} from './crypto';
-import type { KeyRecord, TasksDatabase } from './db';
+	newDataKey,
+	unwrapDataKey,
+	wrapDataKey,
+	type KeyringState,
+	type StorageKeyring,
+	type WrappingKey
+} from './keyring';
 import {
 	INTERRUPTED_REASON,
 	TASK_DOCUMENT,
@@ -40,7 +43,6 @@ export interface RepositoryOptions {
 	/** `navigator.storage` by default; null to skip the checks. */
 	storage?: StorageLike | null;
 	chunkSize?: number;
-	newId?: () => string;
 }
 
 export interface NewTask {
@@ -63,7 +65,17 @@ export interface CompletedRun {
 export type StoreResult = { kept: true } | { kept: false; reason: string };
 
 /** Whether a task's file can be downloaded, and if not, why. */
-export type TaskAvailability = 'running' | 'available' | 'not-kept' | 'key-missing' | 'none';
+export type TaskAvailability =
+	| 'running'
+	| 'available'
+	| 'not-kept'
+	/** The API offers no storage key to this session (404): nothing decrypts. */
+	| 'key-withheld'
+	/** The storage key could not be fetched (network, 5xx…): a reload asks again. */
+	| 'key-unavailable'
+	/** Wrapped under a storage key the API has since replaced (another keyId). */
+	| 'key-rotated'
+	| 'none';
 
 export interface TaskView extends TaskRecord {
 	availability: TaskAvailability;
@@ -73,6 +85,10 @@ const NOT_KEPT_QUOTA =
 	"Le fichier n'a pas pu être conservé dans le navigateur : espace de stockage insuffisant. Il a été proposé au téléchargement à la fin de l'extraction.";
 const NOT_KEPT_ERROR =
 	"Le fichier n'a pas pu être conservé dans le navigateur (échec de l'enregistrement). Il a été proposé au téléchargement à la fin de l'extraction.";
+const NOT_KEPT_NO_KEY =
+	"Le fichier n'est pas conservé dans le navigateur : l'API SPICO ne fournit pas de clé de stockage pour le chiffrer. Il a été proposé au téléchargement à la fin de l'extraction.";
+const NOT_KEPT_KEY_UNAVAILABLE =
+	"Le fichier n'a pas pu être conservé dans le navigateur : la clé de stockage n'a pas pu être obtenue de l'API SPICO. Il a été proposé au téléchargement à la fin de l'extraction.";
 const GONE = "Cette tâche n'existe plus.";
 
 /** Room asked beyond the ZIP itself: IVs, tags, IndexedDB's own overhead. */
@@ -97,16 +113,21 @@ export class TaskRepository {
 	readonly #now: () => number;
 	readonly #storage: StorageLike | null;
 	readonly #chunkSize: number | undefined;
-	readonly #newId: () => string;
+	readonly #keyring: StorageKeyring;
 	#persistAsked = false;
 
-	constructor(db: TasksDatabase, scope: TaskScope, options: RepositoryOptions = {}) {
+	constructor(
+		db: TasksDatabase,
+		scope: TaskScope,
+		keyring: StorageKeyring,
+		options: RepositoryOptions = {}
+	) {
 		this.#db = db;
+		this.#keyring = keyring;
 		this.#scope = { userId: scope.userId, structureId: scope.structureId };
 		this.#now = options.now ?? Date.now;
 		this.#storage = options.storage === undefined ? defaultStorage() : options.storage;
 		this.#chunkSize = options.chunkSize;
-		this.#newId = options.newId ?? (() => crypto.randomUUID());
 	}
 
 	get scope(): TaskScope {
@@ -134,7 +155,8 @@ export class TaskRepository {
 				structureName: input.structureName,
 				madeOn: input.madeOn,
 				from: input.request.period.from,
-				to: input.request.period.to
+				to: input.request.period.to,
+				pseudonymised: input.request.pseudonymise !== undefined
 			}),
 			state: 'En cours',
 			interrupted: false,
@@ -159,28 +181,31 @@ export class TaskRepository {
 
 	/** Newest first, each with whether its file can still be read (for liveQuery). */
 	async list(): Promise<TaskView[]> {
-		const [tasks, key] = await Promise.all([
-			this.#db.tasks.where('[userId+structureId]').equals(this.#key).toArray(),
-			this.#db.keys.get(this.#key)
-		]);
+		const tasks = await this.#db.tasks.where('[userId+structureId]').equals(this.#key).toArray();
+		const keyring = this.#keyring.state;
 		return tasks
 			.sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id))
-			.map((task) => ({ ...task, availability: availabilityOf(task, key?.id) }));
+			.map((task) => ({ ...task, availability: availabilityOf(task, keyring) }));
 	}
 
 	/**
-	 * The run finished: the encrypted ZIP, then « A traiter » that announces it. When the browser
-	 * has no room, or refuses a write, the task still becomes « A traiter » and says its file
-	 * could not be kept; the chunks already written are removed.
+	 * The run finished: the encrypted ZIP, then « A traiter » that announces it. When the API
+	 * gives no storage key, the browser has no room, or refuses a write, the task still becomes
+	 * « A traiter » and says its file could not be kept; the chunks already written are removed.
 	 */
 	async complete(id: string, run: CompletedRun): Promise<StoreResult> {
 		const summary = { files: run.files, size: run.blob.size };
 		let reason: string;
-		if (!(await this.#hasRoom(run.blob.size))) {
+		const wrapping = await this.#keyring.wrappingKey();
+		if (wrapping.kind === 'absent') {
+			reason = NOT_KEPT_NO_KEY;
+		} else if (wrapping.kind === 'unavailable') {
+			reason = NOT_KEPT_KEY_UNAVAILABLE;
+		} else if (!(await this.#hasRoom(run.blob.size))) {
 			reason = NOT_KEPT_QUOTA;
 		} else {
 			try {
-				const stored = await this.#storeEncrypted(id, run.blob, summary);
+				const stored = await this.#storeEncrypted(id, run.blob, summary, wrapping);
 				if (stored) return { kept: true };
 				return { kept: false, reason: GONE };
 			} catch (error) {
@@ -199,47 +224,44 @@ export class TaskRepository {
 	 * The write a quota can refuse; false when the task was deleted while it ran. Each chunk is
 	 * encrypted and written on its own, so that one chunk at a time is in memory: encrypting the
 	 * whole ZIP first, then writing it in one transaction, held it twice more at the end of a run
-	 * (~80 MB at `large`). The état announces the file once all its chunks are in; a failure, a
-	 * deletion or a key deleted meanwhile removes them.
+	 * (~80 MB at `large`). The état announces the file once all its chunks are in; a failure or
+	 * a deletion meanwhile removes them.
 	 */
 	async #storeEncrypted(
 		id: string,
 		blob: Blob,
-		summary: { files: TaskFile[]; size: number }
+		summary: { files: TaskFile[]; size: number },
+		wrapping: WrappingKey
 	): Promise<boolean> {
 		if (!(await this.get(id))) return false;
 		await this.#askPersistence();
-		const key = await this.#ensureKey();
+		const dataKey = await newDataKey();
+		const wrappedKey = await wrapDataKey(wrapping.key, dataKey, id);
 		const db = this.#db;
 		try {
 			const count = await encryptBlobInto(
-				key.key,
+				dataKey,
 				blob,
 				{ bindTo: id, ...(this.#chunkSize ? { chunkSize: this.#chunkSize } : {}) },
 				(chunk) => db.chunks.put({ ...chunk, taskId: id })
 			);
-			const outcome = await db.transaction('rw', db.tasks, db.chunks, db.keys, async () => {
+			const outcome = await db.transaction('rw', db.tasks, db.chunks, async () => {
 				const task = await db.tasks.get(id);
 				if (!task || !this.#owns(task)) return 'gone';
-				const current = await db.keys.get(this.#key);
-				// « Tout supprimer » ran meanwhile: a ZIP under a deleted key would be unreadable.
-				if (current?.id !== key.id) return 'key-deleted';
 				if ((await db.chunks.where('taskId').equals(id).count()) !== count) return 'incomplete';
 				await db.tasks.put({
 					...task,
 					...summary,
 					state: nextState(task.state, 'done'),
 					dueAt: this.#now(),
-					storage: { kind: 'kept', keyId: key.id, chunks: count }
+					storage: { kind: 'kept', keyId: wrapping.keyId, wrappedKey, chunks: count }
 				});
 				return 'kept';
 			});
 			if (outcome === 'kept') return true;
 			await this.#dropChunks(id);
 			if (outcome === 'gone') return false;
-			throw new Error(
-				outcome === 'key-deleted' ? 'clé de chiffrement supprimée' : 'fichier incomplet'
-			);
+			throw new Error('fichier incomplet');
 		} catch (error) {
 			await this.#dropChunks(id).catch(() => {});
 			throw error;
@@ -269,17 +291,24 @@ export class TaskRepository {
 		const task = await this.get(id);
 		if (!task) throw new TaskDataError('not-kept', GONE);
 		const { storage } = task;
-		if (storage.kind !== 'kept') throw new TaskDataError('not-kept', MESSAGES['not-kept']);
-		const db = this.#db;
-		const [key, stored] = await db.transaction('r', db.keys, db.chunks, () =>
-			Promise.all([db.keys.get(this.#key), db.chunks.where('taskId').equals(id).count()])
-		);
-		if (!key || key.id !== storage.keyId) {
-			throw new TaskDataError('missing-key', MESSAGES['missing-key']);
+		// `wrappedKey` absent: a record from before the storage key (the migration drops them).
+		if (storage.kind !== 'kept' || !storage.wrappedKey) {
+			throw new TaskDataError('not-kept', MESSAGES['not-kept']);
 		}
+		const wrapping = await this.#keyring.wrappingKey();
+		if (wrapping.kind !== 'ready') {
+			const problem = wrapping.kind === 'absent' ? 'key-withheld' : 'key-unavailable';
+			throw new TaskDataError(problem, MESSAGES[problem]);
+		}
+		if (wrapping.keyId !== storage.keyId) {
+			throw new TaskDataError('key-rotated', MESSAGES['key-rotated']);
+		}
+		const dataKey = await unwrapDataKey(wrapping.key, storage.wrappedKey, id);
+		const db = this.#db;
+		const stored = await db.chunks.where('taskId').equals(id).count();
 		if (stored !== storage.chunks) throw new TaskDataError('corrupt', MESSAGES.corrupt);
 		// A chunk at a time: the whole ciphertext and the whole ZIP were in memory together.
-		const blob = await decryptChunksFrom(key.key, (index) => db.chunks.get([id, index]), {
+		const blob = await decryptChunksFrom(dataKey, (index) => db.chunks.get([id, index]), {
 			bindTo: id,
 			count: storage.chunks
 		});
@@ -300,16 +329,15 @@ export class TaskRepository {
 		});
 	}
 
-	/** « Tout supprimer »: every task of this user and structure, their files and their key. */
+	/** « Tout supprimer »: every task of this user and structure, with their files. */
 	async removeAll(): Promise<number> {
 		const db = this.#db;
-		return db.transaction('rw', db.tasks, db.chunks, db.keys, async () => {
+		return db.transaction('rw', db.tasks, db.chunks, async () => {
 			const ids = await db.tasks.where('[userId+structureId]').equals(this.#key).primaryKeys();
 			if (ids.length > 0) {
 				await db.chunks.where('taskId').anyOf(ids).delete();
 				await db.tasks.bulkDelete(ids);
 			}
-			await db.keys.delete(this.#key);
 			return ids.length;
 		});
 	}
@@ -359,25 +387,6 @@ export class TaskRepository {
 		});
 	}
 
-	async #ensureKey(): Promise<KeyRecord> {
-		const db = this.#db;
-		const existing = await db.keys.get(this.#key);
-		if (existing) return existing;
-		// Generated outside the transaction: IndexedDB commits when it waits on anything else.
-		const fresh: KeyRecord = {
-			...this.#scope,
-			id: this.#newId(),
-			key: await generateZipKey(),
-			createdAt: this.#now()
-		};
-		return db.transaction('rw', db.keys, async () => {
-			const again = await db.keys.get(this.#key);
-			if (again) return again;
-			await db.keys.add(fresh);
-			return fresh;
-		});
-	}
-
 	async #hasRoom(bytes: number): Promise<boolean> {
 		if (!this.#storage) return true;
 		try {
@@ -404,17 +413,43 @@ export class TaskRepository {
 	}
 }
 
-export function availabilityOf(
-	task: TaskRecord,
-	currentKeyId: string | undefined
-): TaskAvailability {
+function keptAvailability(keyId: string, keyring: KeyringState): TaskAvailability {
+	switch (keyring.kind) {
+		case 'absent':
+			return 'key-withheld';
+		case 'unavailable':
+			return 'key-unavailable';
+		case 'ready':
+			return keyId === keyring.keyId ? 'available' : 'key-rotated';
+		case 'unknown':
+			// Not asked yet: the download asks, and says why if it cannot.
+			return 'available';
+	}
+}
+
+/** Without a request: from the storage key as last fetched (a reload asks again). */
+export function availabilityOf(task: TaskRecord, keyring: KeyringState): TaskAvailability {
 	if (task.state === 'En cours') return 'running';
 	switch (task.storage.kind) {
 		case 'kept':
-			return task.storage.keyId === currentKeyId ? 'available' : 'key-missing';
+			return keptAvailability(task.storage.keyId, keyring);
 		case 'not-kept':
 			return 'not-kept';
 		case 'none':
 			return 'none';
 	}
+}
+
+const AVAILABILITY_NOTES: Partial<Record<TaskAvailability, string>> = {
+	'key-withheld': MESSAGES['key-withheld'],
+	'key-unavailable': MESSAGES['key-unavailable'],
+	'key-rotated': MESSAGES['key-rotated']
+};
+
+/** Why a task's file cannot be downloaded, in French; null when it can or has none. */
+export function availabilityNote(task: TaskView): string | null {
+	if (task.availability === 'not-kept' && task.storage.kind === 'not-kept') {
+		return task.storage.reason;
+	}
+	return AVAILABILITY_NOTES[task.availability] ?? null;
 }

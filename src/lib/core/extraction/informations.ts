@@ -46,10 +46,15 @@ export function informationsOf(job: WorkbookJob, ctx: ExtractionContext) {
 	return entries;
 }
 
-/** The whole sheet: the key/value block (labels in bold), then one section per subject. */
+/**
+ * The whole sheet: the key/value block (labels in bold), then one section per subject. `notices`
+ * are the extraction's own warnings (pseudonymisation's kept free text), first under
+ * « Avertissements ».
+ */
 export function informationRows(
 	entries: readonly InformationEntry[],
-	summary: WorkbookSummary
+	summary: WorkbookSummary,
+	notices: readonly string[] = []
 ): InformationRow[] {
 	const rows: InformationRow[] = [];
 	const section = (title: string, header: string[]): void => {
@@ -68,9 +73,11 @@ export function informationRows(
 		for (const s of renamed) rows.push({ cells: [s.name, s.fullName] });
 	}
 
-	const { warnings, cutCells, cutDetails } = summary;
-	if (warnings.length > 0 || cutCells > 0) {
+	const { warnings, cutCells, cutDetails, lateWarnings } = summary;
+	if (notices.length > 0 || warnings.length > 0 || cutCells > 0 || lateWarnings.length > 0) {
 		section('Avertissements', []);
+		for (const w of lateWarnings) rows.push({ cells: [w] });
+		for (const notice of notices) rows.push({ cells: [notice] });
 		if (cutCells > 0) {
 			const title = `Cellules tronquées (plus de ${formatCount(MAX_CELL_LENGTH)} caractères)`;
 			rows.push({ cells: [title, cutCells] });

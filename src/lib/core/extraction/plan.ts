@@ -6,7 +6,7 @@ import type { Thematic } from '../../contract/spico';
 import type { LaunchInstant } from '../calendar';
 import { thematicDataset, type AnyDataset } from '../datasets/index';
 import { FILE_KIND_INFO, FIXED_KINDS, fixedDataset, type FixedKind } from '../file-kinds';
-import { workbookFileName, zipFileName } from '../naming';
+import { fittedWorkbookBase, workbookFileName, zipFileName } from '../naming';
 import type { ExtractionRequest } from '../request';
 
 export interface ExtractionContext {
@@ -46,9 +46,10 @@ export function planExtraction(
 	const jobs: WorkbookJob[] = [];
 	const taken = new Set<string>();
 	// Two thematic labels may give the same slug: the second file gets a suffix, never overwrites.
+	// Names are cut to fit a ZIP entry (naming.ts): two long labels may then meet, and part too.
 	const uniqueName = (base: string) => {
-		let name = base;
-		for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}_${n}`;
+		let name = fittedWorkbookBase(base, 1, period);
+		for (let n = 2; taken.has(name.toLowerCase()); n++) name = fittedWorkbookBase(base, n, period);
 		taken.add(name.toLowerCase());
 		return workbookFileName(name, period);
 	};
@@ -75,7 +76,8 @@ export function planExtraction(
 			});
 		}
 	}
-	return { zipName: zipFileName(period), jobs };
+	const pseudonymised = request.pseudonymise !== undefined;
+	return { zipName: zipFileName(period, { pseudonymised }), jobs };
 }
 
 /** The dataset that builds a job's workbook. */

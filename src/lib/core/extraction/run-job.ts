@@ -6,7 +6,8 @@
 import type { RetryNotice, SpicoClient } from '../../api/client';
 import { pageLimitOf, type MappingIssues, type RowContext, type RowSink } from '../datasets/index';
 import type { Row } from '../table';
-import { createWorkbook, type SheetInfo, type Warning } from '../xlsx/index';
+import { workbookPseudonymiser, type WorkbookPseudonymiser } from '../pseudonymise/index';
+import { createWorkbook, formatCount, type SheetInfo, type Warning } from '../xlsx/index';
 import { informationRows, informationsOf } from './informations';
 import { datasetOf, type ExtractionContext, type WorkbookJob } from './plan';
 
@@ -41,6 +42,11 @@ export interface BuiltWorkbook {
 	 * removed during the extraction): both totals, to report beside `items`.
 	 */
 	dataChanged: { firstTotal: number; lastTotal: number } | null;
+	/**
+	 * Set when the items read differ from the total the API announced on its last page (SPEC
+	 * §8): the API lied, or the data moved. Shown on the result screen and in Informations.
+	 */
+	countMismatch: { read: number; announced: number } | null;
 	/** Where the job's time went (benchmarks read it; counts and durations only). */
 	timings?: JobTimings;
 }
@@ -66,6 +72,31 @@ export interface RunJobOptions {
 	signal?: AbortSignal;
 	/** Items per page asked of the API (default: by the width of the rows, up to 5,000). */
 	pageLimit?: number;
+	/**
+	 * The run's pseudonymisation key (key.ts), required when the request says `pseudonymise`:
+	 * it never travels inside the context, which the task and the audit see.
+	 */
+	pseudonymKey?: CryptoKey;
+}
+
+/** The request's pseudonymisation, or null; a key without the request's flag is refused too. */
+function pseudonymiserOf(
+	job: WorkbookJob,
+	ctx: ExtractionContext,
+	key: CryptoKey | undefined
+): WorkbookPseudonymiser | null {
+	const wanted = ctx.request.pseudonymise;
+	if (!wanted) {
+		if (key) throw new Error('Clé de pseudonymisation donnée pour une extraction identifiante.');
+		return null;
+	}
+	if (!key) throw new Error('Clé de pseudonymisation absente : aucun fichier n’a été produit.');
+	return workbookPseudonymiser(job, datasetOf(job), {
+		key,
+		structureId: ctx.structure.id,
+		keepFreeText: wanted.keepFreeText,
+		periodStart: ctx.request.period.from
+	});
 }
 
 /** Keeps the next page in flight while the caller works on the current one. */
@@ -81,6 +112,12 @@ async function* prefetching<T>(source: AsyncIterator<T>): AsyncGenerator<T> {
 	}
 }
 
+/** « L'API a annoncé 3 éléments, 50 ont été lus. »: the result screen and Informations say it. */
+export function countMismatchText(m: { read: number; announced: number }): string {
+	const n = (x: number) => formatCount(x);
+	return `L'API a annoncé ${n(m.announced)} éléments, ${n(m.read)} ont été lus.`;
+}
+
 export async function runWorkbookJob(
 	job: WorkbookJob,
 	ctx: ExtractionContext,
@@ -90,13 +127,20 @@ export async function runWorkbookJob(
 	const { onProgress, signal } = options;
 	const dataset = datasetOf(job);
 	const { request } = ctx;
+	// Before anything is fetched: a bad key or structure id fails the job with nothing produced.
+	const pseudo = pseudonymiserOf(job, ctx, options.pseudonymKey);
 	// The page's clock, not the worker's: one clock for the extraction (clamped to ZIP's range).
 	const entries = informationsOf(job, ctx);
 	const workbook = createWorkbook({
-		informations: (summary) => informationRows(entries, summary),
+		informations: (summary) =>
+			pseudo
+				? informationRows([...entries, ...pseudo.informations], summary, pseudo.notices)
+				: informationRows(entries, summary),
 		mtime: ctx.launch.ms
 	});
-	const sheets = dataset.sheets.map((spec) => workbook.addSheet(spec));
+	const sheets = pseudo
+		? pseudo.sheets.map((s) => workbook.addSheet(s.spec))
+		: dataset.sheets.map((spec) => workbook.addSheet(spec));
 	let buffers: Row[][] = sheets.map(() => []);
 	const timings: JobTimings = {
 		waitMs: 0,
@@ -108,10 +152,18 @@ export async function runWorkbookJob(
 		cells: 0
 	};
 	const started = performance.now();
-	const sink = (sheetIndex: number, row: Row) => {
-		timings.cells += row.length;
-		buffers[sheetIndex]!.push(row);
-	};
+	// Every row of every file goes through the same policy on its way to its sheet.
+	const through = pseudo?.sheets.map((s) => s.apply);
+	const sink = through
+		? (sheetIndex: number, row: Row) => {
+				const out = through[sheetIndex]!(row);
+				timings.cells += out.length;
+				buffers[sheetIndex]!.push(out);
+			}
+		: (sheetIndex: number, row: Row) => {
+				timings.cells += row.length;
+				buffers[sheetIndex]!.push(row);
+			};
 	const issues: MappingIssues = { unknownChoiceCodes: 0, mismatchedValues: 0 };
 	const rowContext = { period: request.period, today: ctx.launch.today, issues };
 	const query = {
@@ -150,6 +202,7 @@ export async function runWorkbookJob(
 			timings.pages++;
 			firstTotals[i] ??= page.total;
 			totals[i] = page.total;
+			if (pseudo) await pseudo.prepare(page.items);
 			for (const item of page.items) writeRows(item, rowContext, sink);
 			const full = buffers;
 			buffers = sheets.map(() => []);
@@ -166,8 +219,11 @@ export async function runWorkbookJob(
 	onProgress?.({ phase: 'write' });
 	const firstTotal = firstTotals.reduce<number>((a, t) => a + (t ?? 0), 0);
 	const lastTotal = total() ?? 0;
+	const countMismatch = fetched === lastTotal ? null : { read: fetched, announced: lastTotal };
 	const finishing = performance.now();
-	const result = await workbook.finish();
+	const result = await workbook.finish({
+		warnings: countMismatch ? [countMismatchText(countMismatch)] : []
+	});
 	timings.finishMs = performance.now() - finishing;
 	timings.totalMs = performance.now() - started;
 	return {
@@ -182,6 +238,7 @@ export async function runWorkbookJob(
 		cutCells: result.cutCells,
 		issues,
 		dataChanged: firstTotal === lastTotal ? null : { firstTotal, lastTotal },
+		countMismatch,
 		timings
 	};
 }

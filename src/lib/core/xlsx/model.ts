@@ -37,6 +37,8 @@ export interface WorkbookSummary {
 	cutCells: number;
 	/** Cut cells with a detailed warning (the others are only counted). */
 	cutDetails: number;
+	/** Warnings known only at the end (the API's counts), given to `finish`. */
+	lateWarnings: readonly string[];
 }
 
 export interface WorkbookOptions {
@@ -126,7 +128,8 @@ export interface SheetWriter {
 
 export interface WorkbookWriter {
 	addSheet(spec: SheetSpec): SheetWriter;
-	finish(): Promise<WorkbookResult>;
+	/** `warnings`: known only at the end (the API's counts), listed in Informations too. */
+	finish(more?: { warnings?: readonly string[] }): Promise<WorkbookResult>;
 }
 
 /** `1048575` → `1 048 575` (no-break spaces), independent of the runtime's locale data. */

@@ -1,5 +1,5 @@
 // The small fixed parts of the package, written once the sheets are known.
-import { escapeXml } from './xml';
+import { escapeCellText } from './xml';
 
 export const XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 export const NS_MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
@@ -79,11 +79,12 @@ export function workbookXml(sheets: readonly WorkbookSheetEntry[]): string {
 	let list = '';
 	let names = '';
 	sheets.forEach((s, i) => {
-		list += `<sheet name="${escapeXml(s.name)}" sheetId="${s.part}" r:id="rId${s.part}"/>`;
+		// A sheet name is decoded like cell text (`_x0041_` → « A »): it is escaped the same way.
+		list += `<sheet name="${escapeCellText(s.name)}" sheetId="${s.part}" r:id="rId${s.part}"/>`;
 		if (s.filterRef) {
 			// Excel records each autofilter's range under this hidden name.
 			const ref = `${quoteSheet(s.name)}!${absolute(s.filterRef)}`;
-			names += `<definedName name="_xlnm._FilterDatabase" localSheetId="${i}" hidden="1">${escapeXml(ref)}</definedName>`;
+			names += `<definedName name="_xlnm._FilterDatabase" localSheetId="${i}" hidden="1">${escapeCellText(ref)}</definedName>`;
 		}
 	});
 	return (

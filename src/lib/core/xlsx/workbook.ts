@@ -38,7 +38,7 @@ export function createWorkbook(options: WorkbookOptions = {}): WorkbookWriter {
 			book.sheets.push(sheet);
 			return sheet;
 		},
-		async finish(): Promise<WorkbookResult> {
+		async finish(more = {}): Promise<WorkbookResult> {
 			if (finished) throw new Error('Classeur déjà terminé');
 			finished = true;
 			for (const sheet of book.sheets) await sheet.close();
@@ -59,7 +59,8 @@ export function createWorkbook(options: WorkbookOptions = {}): WorkbookWriter {
 				columns: book.sheets.map((s) => ({ sheet: s.name, columns: s.columns })),
 				warnings: book.warnings,
 				cutCells: book.cutCells,
-				cutDetails: book.cutDetails
+				cutDetails: book.cutDetails,
+				lateWarnings: more.warnings ?? []
 			};
 			order.push(await writeInformations(book, options.informations?.(summary) ?? []));
 			const sst = book.sst !== null && book.sst.size > 0 ? book.sst : null;
