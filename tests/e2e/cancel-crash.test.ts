@@ -190,9 +190,15 @@ describe('a crashing worker', () => {
 			);
 			await launchButton(page).click();
 			const text = await failureText(page);
-			expect(text).toBe(
-				`L'extraction a échoué : aucun fichier n'a été produit. Hospitalisations : Le processus de calcul de ce fichier s'est arrêté (Uncaught Error: ${cause}).`
+			expect(text).toMatch(
+				/^L'extraction a échoué : aucun fichier n'a été produit\. Le navigateur n'a pas pu faire les calculs de l'extraction\. Réessayez avec une période plus courte ou moins de fichiers ; si cela se reproduit, contactez l'administrateur de la plateforme en lui transmettant ce code : EB-NAVIGATEUR-[0-9A-F]{6}\. Détail technique /
 			);
+			expect(text).toContain(
+				`Hospitalisations : Le processus de calcul de ce fichier s'est arrêté (Uncaught Error: ${cause}).`
+			);
+			expect(
+				await page.locator('.run .files li[data-end="failed"]').getAttribute('data-file')
+			).toBe('hospitalisations');
 			expect(await noWorkerLeft(page)).toBe(0);
 			await runOver(page, watch.audit, 'failed');
 			expect(await watch.zipUrls()).toBe(0);

@@ -239,6 +239,26 @@ describe('a host on another origin, with the CSP of the README', () => {
 			'page'
 		);
 		expect(page.url()).toBe(before);
+		// The shared button and table styles reach the shadow root; narrow, rows become cards.
+		const styleOf = (selector: string, prop: string) =>
+			moduleRoot(page)
+				.locator(selector)
+				.first()
+				.evaluate((e, p) => getComputedStyle(e).getPropertyValue(p), prop);
+		expect(await styleOf('tr[data-task] button.eb-button', 'background-color')).toBe(
+			'rgb(0, 0, 145)'
+		);
+		expect(await styleOf('table.eb-table', 'border-collapse')).toBe('collapse');
+		expect(await styleOf('tr[data-task]', 'display')).toBe('table-row');
+		const viewport = page.viewportSize()!;
+		await page.setViewportSize({ width: 390, height: 844 });
+		await expect.poll(() => styleOf('tr[data-task]', 'display')).toBe('block');
+		await page.setViewportSize(viewport);
+		// « Relancer » switches to the form, filled, without touching the host's URL.
+		await row.getByRole('button', { name: /^Relancer/ }).click();
+		await launchButton(moduleRoot(page)).waitFor();
+		expect(await moduleRoot(page).getByLabel('Date de début').inputValue()).not.toBe('');
+		expect(page.url()).toBe(before);
 		await nav.getByRole('button', { name: 'Nouvelle extraction' }).click();
 		await launchButton(moduleRoot(page)).waitFor();
 		expect(page.url()).toBe(before);
@@ -539,6 +559,11 @@ describe('a host whose CSP forbids workers', () => {
 		await launchButton(page).click();
 		const alert = page.locator('#module .failure[role="alert"]');
 		await alert.waitFor({ timeout: 20_000 });
+		// A plain sentence and what to do; the policy's details behind the disclosure.
+		expect(await alert.innerText()).toContain(
+			"Le navigateur n'a pas pu faire les calculs de l'extraction."
+		);
+		await alert.getByText('Détail technique').click();
 		const text = await alert.innerText();
 		expect(text).toContain(
 			'La politique de sécurité (Content-Security-Policy) de la page interdit'

@@ -103,10 +103,14 @@ export function contentOf(
 	return out;
 }
 
-/** The failure shown on the result screen (role alert), once the run has failed. */
+/**
+ * The failure shown on the result screen (role alert), once the run has failed: its sentence,
+ * its next step, then the technical detail (its disclosure opened).
+ */
 export async function failureText(page: Page, timeout = 90_000): Promise<string> {
 	const alert = page.locator('.run .failure');
 	await alert.waitFor({ timeout });
+	await alert.locator('summary').click();
 	return (await alert.innerText()).replace(/\s+/g, ' ').trim();
 }
 

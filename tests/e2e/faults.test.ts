@@ -189,7 +189,7 @@ describe('final faults: a French message naming the file, and no download', () =
 		await page.getByRole('button', { name: 'Lancer les extractions' }).click();
 		const text = await failureText(page);
 		expect(text).toMatch(
-			/^L'extraction a échoué : aucun fichier n'a été produit\. (Données administratives|RDV|Hospitalisations) : Session expirée — reconnectez-vous puis relancez\.$/
+			/^L'extraction a échoué : aucun fichier n'a été produit\. Votre session a expiré pendant l'extraction\. Reconnectez-vous, puis relancez l'extraction\. Détail technique (Données administratives|RDV|Hospitalisations) : Session expirée — reconnectez-vous puis relancez\.$/
 		);
 		await runOver(page, audit, 'failed');
 		expect(await zipUrls()).toBe(0);
@@ -205,6 +205,9 @@ describe('final faults: a French message naming the file, and no download', () =
 		const retrying = await fileStateMatching(page, /nouvel essai dans \d+ s/);
 		expect(retrying).toMatch(/service indisponible \(erreur 503\), nouvel essai dans \d+ s/);
 		const text = await failureText(page);
+		expect(text).toContain(
+			"Le service SPICO n'a pas pu fournir les données : il est indisponible ou surchargé. Réessayez dans quelques minutes."
+		);
 		const labels = FILES.map((f) => f.label).join('|');
 		expect(text).toMatch(
 			new RegExp(
@@ -237,6 +240,13 @@ describe('final faults: a French message naming the file, and no download', () =
 		});
 		await page.getByRole('button', { name: 'Lancer les extractions' }).click();
 		const text = await failureText(page);
+		expect(text).toMatch(
+			/L'API SPICO a renvoyé des données que le module ne sait pas lire\. Contactez l'administrateur de la plateforme en lui transmettant ce code : EB-CONTRAT-[0-9A-F]{6}\./
+		);
+		// The file that stopped the run is marked on its line.
+		expect(await page.locator('.run .files li[data-end="failed"]').getAttribute('data-file')).toBe(
+			'rdv'
+		);
 		expect(text).toContain(
 			`RDV : Réponse non conforme de l'API (GET /structures/${sid}/appointments), dossier ${dossierId}, champ « items[2].start » : date-heure ISO 8601 avec décalage attendue`
 		);
@@ -244,5 +254,17 @@ describe('final faults: a French message naming the file, and no download', () =
 		expect(await zipUrls()).toBe(0);
 		expect(downloads()).toBe(0);
 		expect(await page.getByRole('link', { name: /^Télécharger/ }).count()).toBe(0);
+		// The task says the same, plainly, with the same code; the detail behind its disclosure.
+		await page
+			.getByRole('navigation', { name: 'Extractions brutes' })
+			.getByRole('link', { name: 'Tâches' })
+			.click();
+		const failed = page.locator('tr[data-task][data-state="Échec"]');
+		await failed.waitFor();
+		const code = /EB-CONTRAT-[0-9A-F]{6}/.exec(text)?.[0];
+		expect(code).toBeDefined();
+		expect((await failed.innerText()).replace(/\s+/g, ' ')).toContain(
+			`L'API SPICO a renvoyé des données que le module ne sait pas lire. Contactez l'administrateur de la plateforme en lui transmettant ce code : ${code}.`
+		);
 	});
 });

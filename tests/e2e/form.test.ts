@@ -349,7 +349,8 @@ describe('validation (SPEC §2)', () => {
 				'sortie'
 			]);
 		}
-		expect(await page.getByRole('status').first().innerText()).toBe('');
+		// No error summary (the statuses shown now are the Aperçu's and the run's).
+		expect(await page.locator('form.extraction-form .summary').innerText()).toBe('');
 		expect(consoleErrors).toEqual([]);
 	});
 });

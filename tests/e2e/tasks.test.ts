@@ -203,6 +203,7 @@ describe('a task per launch, kept encrypted, downloaded again after a reload', (
 		expect(headers).toEqual([
 			'Niveau',
 			'Libellé',
+			'Période',
 			'Commentaire',
 			'Documents',
 			"Date d'échéance",
@@ -215,14 +216,16 @@ describe('a task per launch, kept encrypted, downloaded again after a reload', (
 			.format(new Date())
 			.replaceAll('/', '');
 		expect(cells[0]).toContain('Très haute');
-		expect(cells[1]).toBe('Extraction brute des données A traiter');
-		expect(cells[2]).toBe(
+		expect(cells[1]).toBe('Extraction brute des données A traiter Contenu et filtres');
+		expect(cells[2]).toBe('15/03/2023 au 20/02/2024');
+		expect(cells[3]).toBe(
 			`Document d'extraction brute des données pour la structure PLATEFORME TND TEST réalisée le ${madeOn} Période du 15032023 au 20022024`
 		);
-		expect(cells[3]).toContain('EXTRACTIONS - BRUTES - GENERIQUES');
-		expect(cells[3]).toContain(ZIP);
-		expect(cells[4]).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
-		expect(cells[5]).toContain('Télécharger');
+		expect(cells[4]).toContain('EXTRACTIONS - BRUTES - GENERIQUES');
+		expect(cells[4]).toContain(ZIP);
+		expect(cells[5]).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
+		expect(cells[6]).toContain('Télécharger');
+		expect(cells[6]).toContain('Relancer');
 		expect(app.consoleErrors).toEqual([]);
 	});
 

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { STATUS_CODES } from '../../src/lib/contract/spico';
 import type { JobProgress } from '../../src/lib/core/extraction/run-job';
 import type { ExtractionRequest } from '../../src/lib/core/request';
+import { JobFailure } from '../../src/lib/engine/job-failure';
 import type { ExtractionOutcome, RunExtractionOptions } from '../../src/lib/engine/run-extraction';
 import {
 	ExtractionRun,
@@ -250,5 +251,63 @@ describe('ExtractionRun', () => {
 		// Cancel after the end changes nothing.
 		run.cancel();
 		expect(run.phase).toBe('done');
+	});
+
+	it('a failed file is marked, every other line says it was interrupted, the failure is explained', async () => {
+		const run = new ExtractionRun();
+		const started = run.start(REQUEST, [], env({}));
+		await settle();
+		const progress = calls[0]!.options.onProgress;
+		progress('rdv', { phase: 'fetch', fetched: 250, total: 1000 });
+		progress('hospitalisations', { phase: 'fetch', fetched: 40, total: 40 });
+		progress('hospitalisations', { phase: 'written' });
+		const cause =
+			'Le service SPICO est momentanément indisponible (erreur 503). Échec après 5 tentatives.';
+		calls[0]!.reject(new JobFailure(`RDV : ${cause}`, 'rdv', 'ApiError', cause));
+		await started;
+		expect(run.phase).toBe('failed');
+		expect(run.files.map((f) => [f.id, f.end, f.phase, f.fetched])).toEqual([
+			['rdv', 'failed', 'fetch', 250],
+			// Its last page's count survives the later « written » of the same tick.
+			['hospitalisations', 'stopped', 'written', 40]
+		]);
+		expect(run.failure).toMatchObject({
+			kind: 'transient',
+			next: 'Réessayez dans quelques minutes.',
+			detail: `RDV : ${cause}`
+		});
+		expect(run.endedAt).not.toBeNull();
+	});
+
+	it('after a cancel every line is stopped, none marked failed', async () => {
+		const run = new ExtractionRun();
+		const started = run.start(REQUEST, [], env({}));
+		await settle();
+		run.cancel();
+		await started;
+		expect(run.files.map((f) => f.end)).toEqual(['stopped', 'stopped']);
+		expect(run.failure).toBeNull();
+	});
+
+	it('starts with the Aperçu’s counts as the files’ totals, so the bar is weighted at once', async () => {
+		const run = new ExtractionRun();
+		const started = run.start(
+			REQUEST,
+			[],
+			env({}),
+			undefined,
+			new Map([
+				['rdv', 900],
+				['hospitalisations', 100]
+			])
+		);
+		await settle();
+		expect(run.files.map((f) => f.total)).toEqual([900, 100]);
+		// Hospitalisations done (100 × 1), RDV waiting: 100 / 1,000 = 10 %.
+		calls[0]!.options.onProgress('hospitalisations', { phase: 'done' });
+		await nextTick();
+		expect(run.percent).toBe(10);
+		run.cancel();
+		await started;
 	});
 });

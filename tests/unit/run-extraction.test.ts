@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { STATUS_CODES } from '../../src/lib/contract/spico';
 import type { ExtractionContext, ExtractionPlan } from '../../src/lib/core/extraction/plan';
 import type { JobProgress } from '../../src/lib/core/extraction/run-job';
-import { fileError, runExtraction } from '../../src/lib/engine/run-extraction';
+import { fileError, runExtraction, type RunProgress } from '../../src/lib/engine/run-extraction';
 import type { SealedWorkbook } from '../../src/lib/core/extraction/sealed-workbook';
 
 // Node has no ErrorEvent; the pool reads `message` from it as a browser gives it.
@@ -153,7 +153,7 @@ function fakeWorkers(script: Record<string, Behaviour>, zip: 'ok' | 'hang' = 'ok
 function run(
 	createWorker: () => Worker,
 	signal = new AbortController().signal,
-	onProgress = (_id: string, _p: JobProgress) => {}
+	onProgress = (_id: string, _p: RunProgress) => {}
 ) {
 	return runExtraction({
 		plan: PLAN,

@@ -11,7 +11,10 @@ import type { TokenGetter } from '../api/client';
 import type { ExtractionContext, ExtractionPlan, WorkbookJob } from '../core/extraction/plan';
 import type { BuiltWorkbook, JobProgress } from '../core/extraction/run-job';
 import type { SealedWorkbook } from '../core/extraction/sealed-workbook';
+import { JobFailure } from './job-failure';
 import { watchWorkerPolicy, workerFailure, type WorkerPolicyWatch } from './worker-failure';
+
+export { JobFailure };
 
 export interface ExtractionOutcome {
 	zipName: string;
@@ -25,7 +28,7 @@ export interface RunExtractionOptions {
 	context: ExtractionContext;
 	apiBaseUrl: string;
 	getToken: TokenGetter;
-	onProgress: (jobId: string, progress: JobProgress) => void;
+	onProgress: (jobId: string, progress: RunProgress) => void;
 	signal: AbortSignal;
 	/** Items per page asked of the API (default the contract's 5,000). */
 	pageSize?: number;
@@ -37,6 +40,9 @@ export interface RunExtractionOptions {
 	/** Injected by tests (a crashing worker); defaults to the extraction worker. */
 	createWorker?: () => Worker;
 }
+
+/** A job's progress, and `written`: its workbook is built and waits for the archive. */
+export type RunProgress = JobProgress | { phase: 'written' };
 
 interface PoolWorker {
 	worker: Worker;
@@ -80,10 +86,11 @@ function isAbort(error: unknown): boolean {
  * for word (« Session expirée — reconnectez-vous puis relancez. »). Comlink carries only an
  * Error's message across, so the whole explanation has to be in it.
  */
-export function fileError(label: string, error: unknown): Error {
+export function fileError(label: string, error: unknown, jobId: string | null = null): JobFailure {
 	const message =
 		error instanceof Error && error.message ? error.message : 'Erreur inattendue, sans détail.';
-	return new Error(`${label} : ${message}`);
+	const name = error instanceof Error ? error.name : 'Error';
+	return new JobFailure(`${label} : ${message}`, jobId, name, message);
 }
 
 export async function runExtraction(options: RunExtractionOptions): Promise<ExtractionOutcome> {
@@ -138,9 +145,10 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 					stopped
 				]);
 				built.set(id, result);
+				if (live) options.onProgress(id, { phase: 'written' });
 			} catch (error) {
 				if (isAbort(error)) throw error;
-				throw fileError(label, error);
+				throw fileError(label, error, id);
 			}
 		}
 	}

@@ -226,6 +226,29 @@ export class ExtractionFormState {
 		return errors;
 	}
 
+	/**
+	 * Puts a request back in the form (« Relancer », or the run in progress when the view comes
+	 * back): every choice, forms absent from today's catalogue left out. Messages are cleared.
+	 */
+	fill(request: ExtractionRequest): void {
+		this.from = request.period.from;
+		this.to = request.period.to;
+		this.fromIncomplete = this.toIncomplete = false;
+		this.archived = request.archived;
+		this.setAllStatuses(false);
+		for (const s of request.statuses) this.setStatus(s, true);
+		for (const kind of FILE_KINDS) this.kinds[kind] = request.kinds.includes(kind);
+		this.setAllForms(false);
+		for (const f of request.forms) this.setForm(f.thematicId, f.formId, true);
+		// The option comes back; the passphrase never does (SPEC §13): it is typed again.
+		this.pseudonymise = request.pseudonymise !== undefined;
+		this.keepFreeText = request.pseudonymise?.keepFreeText ?? false;
+		this.passphrase = '';
+		this.passphraseConfirm = '';
+		this.#checkedWith = null;
+		this.#flagged = [];
+	}
+
 	/** True when at least one of the five files or Statuts is Oui. */
 	get anyFile(): boolean {
 		return FILE_KINDS.some((k) => this.kinds[k]);

@@ -10,21 +10,28 @@ import {
 	type ExtractionContext,
 	type ExtractionPlan
 } from '../core/extraction/plan';
-import type { JobProgress } from '../core/extraction/run-job';
+import { overallFraction, timeLeftMs, type FilePhase } from '../core/extraction/progress';
 import { derivePseudonymKey } from '../core/pseudonymise/key';
 import type { ExtractionRequest } from '../core/request';
-import { runExtraction, type ExtractionOutcome } from '../engine/run-extraction';
+import { explainFailure, type FailureText } from '../engine/failure-text';
+import { JobFailure } from '../engine/job-failure';
+import { runExtraction, type ExtractionOutcome, type RunProgress } from '../engine/run-extraction';
 import { ExpiringObjectUrl } from './expiring-url';
 
 export interface FileProgress {
 	id: string;
 	label: string;
 	fileName: string;
-	phase: JobProgress['phase'] | 'waiting';
+	phase: FilePhase;
 	fetched: number;
 	total: number | null;
 	/** While a failed request waits to be sent again: when (ms, page clock) and why. */
 	retry: { at: number; reason: string } | null;
+	/**
+	 * How the file ended when the run did not: `failed` is the file that stopped it; `stopped`
+	 * the others (cancelled, or interrupted by another file's failure). Null otherwise.
+	 */
+	end: 'failed' | 'stopped' | null;
 }
 
 export type RunPhase = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -71,25 +78,6 @@ async function safely(hook: (() => Promise<void> | void) | undefined): Promise<v
  */
 export const PROGRESS_INTERVAL_MS = 250;
 
-/** Share of a file's bar given to fetching and writing; the rest is finishing and zipping. */
-const FETCH_SHARE = 0.9;
-
-function fileFraction(f: FileProgress): number {
-	switch (f.phase) {
-		case 'waiting':
-			return 0;
-		case 'fetch':
-			if (f.total === null) return 0;
-			return f.total === 0 ? FETCH_SHARE : (FETCH_SHARE * Math.min(f.fetched, f.total)) / f.total;
-		case 'write':
-			return FETCH_SHARE;
-		case 'zip':
-			return 0.95;
-		case 'done':
-			return 1;
-	}
-}
-
 export class ExtractionRun {
 	phase = $state<RunPhase>('idle');
 	files = $state<FileProgress[]>([]);
@@ -97,20 +85,38 @@ export class ExtractionRun {
 	outcome = $state.raw<ExtractionOutcome | null>(null);
 	/** The ZIP's last `blob:` URL, for the link; revoked soon after use (`takeDownloadUrl`). */
 	downloadUrl = $state<string | null>(null);
+	/** The failure explained: one sentence, the next step, the detail (failure-text.ts). */
+	failure = $state.raw<FailureText | null>(null);
+	/** The request of the run shown (the form's read-only summary while it runs). */
+	request = $state.raw<ExtractionRequest | null>(null);
+	/** Page clock (ms) at launch and at the end; elapsed time and time left come from them. */
+	startedAt = $state<number | null>(null);
+	endedAt = $state<number | null>(null);
 	/** The pseudonymisation key is being derived (PBKDF2, under a second): shown as working. */
 	deriving = $state(false);
 	#download: ExpiringObjectUrl | null = null;
 
-	readonly percent = $derived(
-		this.files.length === 0
-			? 0
-			: Math.floor((100 * this.files.reduce((a, f) => a + fileFraction(f), 0)) / this.files.length)
-	);
+	/** Overall fraction, each file weighted by its rows (core/extraction/progress.ts). */
+	readonly fraction = $derived(overallFraction(this.files));
+	readonly percent = $derived(Math.floor(100 * this.fraction));
+
+	/** Elapsed ms at `now` (the caller's ticking clock), frozen at the end. */
+	elapsedMs(now: number): number {
+		if (this.startedAt === null) return 0;
+		return Math.max(0, (this.endedAt ?? now) - this.startedAt);
+	}
+
+	/** Ms left at `now` at the pace so far; null while too early to say. */
+	timeLeftMs(now: number): number | null {
+		return this.running ? timeLeftMs(this.elapsedMs(now), this.fraction) : null;
+	}
 
 	#controller: AbortController | null = null;
 	/** The latest report of each file, not yet on screen: not state, on purpose. */
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- nothing renders from it
-	#pending = new Map<string, JobProgress>();
+	#pending = new Map<string, RunProgress>();
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- nothing renders from it
+	#pendingCounts = new Map<string, RunProgress & { phase: 'fetch' }>();
 	#pendingTimer: ReturnType<typeof setTimeout> | undefined;
 
 	get running(): boolean {
@@ -120,15 +126,21 @@ export class ExtractionRun {
 	/**
 	 * `secret` is needed when the request says `pseudonymise`: the passphrase is turned into the
 	 * run's key here, once, and is kept nowhere (not in the request, the context or the task).
+	 *
+	 * `expectedRows`: the Aperçu's count of each file (by job id), when it has them: the bar is
+	 * weighted by rows from the first second instead of when each file's first page comes.
 	 */
 	async start(
 		request: ExtractionRequest,
 		catalogue: readonly Thematic[],
 		env: RunEnvironment,
-		secret?: { passphrase: string }
+		secret?: { passphrase: string },
+		expectedRows?: ReadonlyMap<string, number>
 	) {
 		if (this.running) return;
 		this.#reset();
+		this.request = request;
+		this.startedAt = Date.now();
 		const plan = planExtraction(request, catalogue);
 		const context: ExtractionContext = {
 			structure: env.structure,
@@ -142,8 +154,9 @@ export class ExtractionRun {
 			fileName: job.fileName,
 			phase: 'waiting',
 			fetched: 0,
-			total: null,
-			retry: null
+			total: expectedRows?.get(job.id) ?? null,
+			retry: null,
+			end: null
 		}));
 		const controller = new AbortController();
 		this.#controller = controller;
@@ -153,6 +166,7 @@ export class ExtractionRun {
 
 		let outcome: ExtractionOutcome | null = null;
 		let failure = "L'extraction a échoué pour une raison inconnue.";
+		let failed: unknown = null;
 		try {
 			let pseudonymKey: CryptoKey | undefined;
 			if (request.pseudonymise && !controller.signal.aborted) {
@@ -181,6 +195,7 @@ export class ExtractionRun {
 				});
 			}
 		} catch (error) {
+			failed = error;
 			if (error instanceof Error && error.message) failure = error.message;
 		} finally {
 			if (this.#controller === controller) {
@@ -195,11 +210,25 @@ export class ExtractionRun {
 			this.outcome = outcome;
 			this.#download = new ExpiringObjectUrl(outcome.blob);
 			this.downloadUrl = this.#download.take();
+			this.endedAt = Date.now();
 			this.phase = 'done';
 			const done = outcome;
 			await safely(() => hooks.onDone?.(done, context));
 		} else {
 			this.error = failure;
+			this.failure =
+				failed instanceof JobFailure
+					? explainFailure({
+							name: failed.causeName,
+							message: failed.causeMessage,
+							detail: failure
+						})
+					: explainFailure({
+							name: failed instanceof Error ? failed.name : 'Error',
+							message: failure
+						});
+			this.#endLines(failed instanceof JobFailure ? failed.jobId : null);
+			this.endedAt = Date.now();
 			this.phase = 'failed';
 			await safely(() => hooks.onFailed?.(failure, context));
 		}
@@ -222,10 +251,22 @@ export class ExtractionRun {
 		this.#controller.abort();
 		this.#controller = null;
 		this.#dropProgress();
+		this.#endLines(null);
+		this.endedAt = Date.now();
 		this.phase = 'cancelled';
 	}
 
-	#queueProgress(id: string, p: JobProgress) {
+	/** Every line of a run that did not finish says what became of its file. */
+	#endLines(failedId: string | null) {
+		for (const f of this.files) {
+			f.retry = null;
+			f.end = f.id === failedId ? 'failed' : 'stopped';
+		}
+	}
+
+	#queueProgress(id: string, p: RunProgress) {
+		// The last page's counts must not be lost under a later phase of the same tick.
+		if (p.phase === 'fetch') this.#pendingCounts.set(id, p);
 		this.#pending.set(id, p);
 		// A new retry countdown shows at once; the rest waits for the next tick.
 		if (p.phase === 'fetch' && p.retryInSeconds !== undefined) this.#flushProgress();
@@ -235,24 +276,29 @@ export class ExtractionRun {
 	#flushProgress() {
 		clearTimeout(this.#pendingTimer);
 		this.#pendingTimer = undefined;
-		for (const [id, p] of this.#pending) this.#progress(id, p);
+		for (const [id, p] of this.#pendingCounts) this.#progress(id, p);
+		for (const [id, p] of this.#pending)
+			if (p !== this.#pendingCounts.get(id)) this.#progress(id, p);
 		this.#pending.clear();
+		this.#pendingCounts.clear();
 	}
 
 	#dropProgress() {
 		clearTimeout(this.#pendingTimer);
 		this.#pendingTimer = undefined;
 		this.#pending.clear();
+		this.#pendingCounts.clear();
 	}
 
-	#progress(id: string, p: JobProgress) {
+	#progress(id: string, p: RunProgress) {
 		const file = this.files.find((f) => f.id === id);
 		if (!file) return;
 		file.phase = p.phase;
 		file.retry = null;
 		if (p.phase === 'fetch') {
 			file.fetched = p.fetched;
-			file.total = p.total;
+			// Null until the file's first page: the Aperçu's count stands until then.
+			file.total = p.total ?? file.total;
 			if (p.retryInSeconds !== undefined) {
 				file.retry = { at: Date.now() + p.retryInSeconds * 1000, reason: p.retryReason ?? '' };
 			}
@@ -266,6 +312,8 @@ export class ExtractionRun {
 		this.downloadUrl = null;
 		this.outcome = null;
 		this.error = null;
+		this.failure = null;
+		this.endedAt = null;
 		this.files = [];
 	}
 }

@@ -236,12 +236,21 @@ export class AppSession {
 		}
 	}
 
+	/**
+	 * A request « Relancer » put in the form (issue 14): « Nouvelle extraction » takes it once.
+	 * Never a passphrase: requests carry none.
+	 */
+	prefill = $state.raw<ExtractionRequest | null>(null);
+
 	/** Launches an extraction: its task « En cours » first, then the run, then the task's end. */
 	launch(
 		request: ExtractionRequest,
 		catalogue: readonly Thematic[],
 		launch: LaunchInstant,
-		secret?: { passphrase: string }
+		/** Never stored: turned into the run's key, then dropped (SPEC §13). */
+		secret?: { passphrase: string },
+		/** The Aperçu's rows per file, when known: the progress bar is weighted from the start. */
+		expectedRows?: ReadonlyMap<string, number>
 	): void {
 		const ready = this.view;
 		if (ready.kind !== 'ready' || this.run.running || this.#closed) return;
@@ -270,7 +279,8 @@ export class AppSession {
 				launch,
 				hooks
 			},
-			secret
+			secret,
+			expectedRows
 		);
 		this.#running = running;
 		void running.finally(() => {

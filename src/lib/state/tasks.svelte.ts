@@ -37,6 +37,8 @@ export class TaskList {
 	notice = $state<Notice>(null);
 	/** The task whose action is running (a download being decrypted). */
 	busy = $state<string | null>(null);
+	/** The ZIP last handed to the browser from this list: the guide's warning is shown. */
+	downloaded = $state<string | null>(null);
 
 	#states = $state<TaskState[]>([...TASK_STATES]);
 	#level = $state<'' | TaskLevel>('');
@@ -154,6 +156,7 @@ export class TaskList {
 			// Revoked a few seconds after the download starts (SPEC §16), not at the view's end.
 			this.#lastUrl = new ExpiringObjectUrl(blob);
 			save(this.#lastUrl.take(), zipName);
+			this.downloaded = zipName;
 			await this.#service.repo.markDownloaded(task.id);
 			this.notice = { kind: 'info', text: `Téléchargement de ${zipName} lancé.` };
 		} catch (error) {
