@@ -4,7 +4,8 @@
  */
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, createSpicoClient, type SpicoClient } from '../../src/lib/api/client';
+import { ApiError } from '../../src/lib/api/http';
+import { createSpicoClient, type SpicoClient } from '../../src/lib/api/client';
 import {
 	MeSchema,
 	ProblemSchema,

@@ -6,7 +6,8 @@ import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, createSpicoClient } from '../../src/lib/api/client';
+import { ApiError } from '../../src/lib/api/http';
+import { createSpicoClient } from '../../src/lib/api/client';
 import {
 	ContractError,
 	ProblemSchema,

@@ -6,7 +6,8 @@
 import { createHmac } from 'node:crypto';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, createSpicoClient } from '../../src/lib/api/client';
+import { ApiError } from '../../src/lib/api/http';
+import { createSpicoClient } from '../../src/lib/api/client';
 import { ContractError, ProblemSchema, StorageKeySchema } from '../../src/lib/contract/spico';
 import { STRUCTURE_DAC, STRUCTURE_TND } from '../../sandbox/generator';
 import { createSandboxServer, type SandboxServer } from '../../sandbox/server';

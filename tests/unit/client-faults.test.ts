@@ -4,8 +4,8 @@
  * a message that says why, a cursor replayed as it was, and contract breaks named precisely.
  */
 import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../src/lib/api/http';
 import {
-	ApiError,
 	createSpicoClient,
 	type RetryNotice,
 	type SpicoClientOptions,

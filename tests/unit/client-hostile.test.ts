@@ -7,7 +7,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, createSpicoClient } from '../../src/lib/api/client';
+import { ApiError } from '../../src/lib/api/http';
+import { createSpicoClient } from '../../src/lib/api/client';
 import {
 	MAX_EMPTY_PAGES_IN_A_ROW,
 	MAX_PAGES_PAST_TOTAL,

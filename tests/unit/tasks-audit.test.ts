@@ -4,7 +4,7 @@
  */
 import * as v from 'valibot';
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../../src/lib/api/client';
+import { ApiError } from '../../src/lib/api/http';
 import { ExtractionEventSchema, type ExtractionEvent } from '../../src/lib/contract/spico';
 import { launchInstant } from '../../src/lib/core/calendar';
 import type { ExtractionContext, ExtractionPlan } from '../../src/lib/core/extraction/plan';

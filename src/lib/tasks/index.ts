@@ -9,15 +9,16 @@ import { apiKeyring, type StorageKeyring, type StorageKeySource } from './keyrin
 import type { TaskScope } from './model';
 import { memoryOwnership, webLockOwnership, type TaskOwnership } from './ownership';
 import { taskRecorder, type RecorderDeps, type RecorderHooks } from './recorder';
-import { TaskRepository, type StorageLike } from './repository';
+import { TaskRepository } from './repository';
 import { HOUR_MS, purgeExpired, retentionMs } from './retention';
+import type { StorageLike } from './zip-store';
 
 export * from './model';
 export { TaskDataError } from './crypto';
 export { directAudit, type AuditRecorder } from './audit';
 export { taskRecorder, type RecorderHooks } from './recorder';
-export type { TaskView, TaskAvailability, StoreResult } from './repository';
-export { availabilityNote } from './repository';
+export type { StoreResult } from './repository';
+export { availabilityNote, type TaskView, type TaskAvailability } from './availability';
 export type { StorageKeyring, StorageKeySource } from './keyring';
 export { DB_PREFIX, DEFAULT_DB_NAME, databaseName } from './db';
 

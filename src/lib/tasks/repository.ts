@@ -1,23 +1,15 @@
 /**
  * The tasks of one (user, structure): every read and write goes through a repository bound to
- * that scope, so another user or structure on the same browser never sees them. The ZIP is
- * stored encrypted (crypto.ts) under its own data key, kept only wrapped by the key derived from
- * the API's storage key (keyring.ts), chunk by chunk, and announced by the état only once every
- * chunk is in: a task is either « A traiter » with its whole file, or says why it has none.
- * Chunks of a write that failed or was interrupted are removed. Nothing half-written is offered.
+ * that scope, so another user or structure on the same browser never sees them. The ZIP is kept
+ * encrypted by zip-store.ts: a task is either « A traiter » with its whole file, or says why it
+ * has none. Nothing half-written is offered.
  */
 import type { ExtractionRequest } from '../core/request';
+import { availabilityOf, type TaskView } from './availability';
 import { taskComment } from './comment';
-import { MESSAGES, TaskDataError, decryptChunksFrom, encryptBlobInto } from './crypto';
+import { TaskDataError } from './crypto';
 import type { TasksDatabase } from './db';
-import {
-	newDataKey,
-	unwrapDataKey,
-	wrapDataKey,
-	type KeyringState,
-	type StorageKeyring,
-	type WrappingKey
-} from './keyring';
+import type { StorageKeyring } from './keyring';
 import {
 	INTERRUPTED_REASON,
 	TASK_DOCUMENT,
@@ -30,13 +22,7 @@ import {
 	type TaskScope
 } from './model';
 import type { TaskOwnership } from './ownership';
-
-/** What `navigator.storage` offers that the repository uses. */
-export interface StorageLike {
-	estimate(): Promise<{ usage?: number; quota?: number }>;
-	persist?(): Promise<boolean>;
-	persisted?(): Promise<boolean>;
-}
+import { EncryptedZipStore, defaultStorage, isQuotaError, type StorageLike } from './zip-store';
 
 export interface RepositoryOptions {
 	now?: () => number;
@@ -64,23 +50,6 @@ export interface CompletedRun {
 
 export type StoreResult = { kept: true } | { kept: false; reason: string };
 
-/** Whether a task's file can be downloaded, and if not, why. */
-export type TaskAvailability =
-	| 'running'
-	| 'available'
-	| 'not-kept'
-	/** The API offers no storage key to this session (404): nothing decrypts. */
-	| 'key-withheld'
-	/** The storage key could not be fetched (network, 5xx…): a reload asks again. */
-	| 'key-unavailable'
-	/** Wrapped under a storage key the API has since replaced (another keyId). */
-	| 'key-rotated'
-	| 'none';
-
-export interface TaskView extends TaskRecord {
-	availability: TaskAvailability;
-}
-
 const NOT_KEPT_QUOTA =
 	"Le fichier n'a pas pu être conservé dans le navigateur : espace de stockage insuffisant. Il a été proposé au téléchargement à la fin de l'extraction.";
 const NOT_KEPT_ERROR =
@@ -91,30 +60,12 @@ const NOT_KEPT_KEY_UNAVAILABLE =
 	"Le fichier n'a pas pu être conservé dans le navigateur : la clé de stockage n'a pas pu être obtenue de l'API SPICO. Il a été proposé au téléchargement à la fin de l'extraction.";
 const GONE = "Cette tâche n'existe plus.";
 
-/** Room asked beyond the ZIP itself: IVs, tags, IndexedDB's own overhead. */
-const STORAGE_MARGIN = 1.02;
-const STORAGE_SLACK = 256 * 1024;
-
-function isQuotaError(error: unknown): boolean {
-	for (let e = error; e && typeof e === 'object'; e = (e as { inner?: unknown }).inner) {
-		if ((e as { name?: unknown }).name === 'QuotaExceededError') return true;
-	}
-	return false;
-}
-
-function defaultStorage(): StorageLike | null {
-	const storage = (globalThis as { navigator?: { storage?: StorageLike } }).navigator?.storage;
-	return storage && typeof storage.estimate === 'function' ? storage : null;
-}
-
 export class TaskRepository {
 	readonly #db: TasksDatabase;
 	readonly #scope: TaskScope;
 	readonly #now: () => number;
-	readonly #storage: StorageLike | null;
-	readonly #chunkSize: number | undefined;
 	readonly #keyring: StorageKeyring;
-	#persistAsked = false;
+	readonly #zips: EncryptedZipStore;
 
 	constructor(
 		db: TasksDatabase,
@@ -126,8 +77,11 @@ export class TaskRepository {
 		this.#keyring = keyring;
 		this.#scope = { userId: scope.userId, structureId: scope.structureId };
 		this.#now = options.now ?? Date.now;
-		this.#storage = options.storage === undefined ? defaultStorage() : options.storage;
-		this.#chunkSize = options.chunkSize;
+		this.#zips = new EncryptedZipStore(db, keyring, (task) => this.#owns(task), {
+			now: this.#now,
+			storage: options.storage === undefined ? defaultStorage() : options.storage,
+			chunkSize: options.chunkSize
+		});
 	}
 
 	get scope(): TaskScope {
@@ -201,11 +155,11 @@ export class TaskRepository {
 			reason = NOT_KEPT_NO_KEY;
 		} else if (wrapping.kind === 'unavailable') {
 			reason = NOT_KEPT_KEY_UNAVAILABLE;
-		} else if (!(await this.#hasRoom(run.blob.size))) {
+		} else if (!(await this.#zips.hasRoom(run.blob.size))) {
 			reason = NOT_KEPT_QUOTA;
 		} else {
 			try {
-				const stored = await this.#storeEncrypted(id, run.blob, summary, wrapping);
+				const stored = await this.#zips.store(id, run.blob, summary, wrapping);
 				if (stored) return { kept: true };
 				return { kept: false, reason: GONE };
 			} catch (error) {
@@ -218,59 +172,6 @@ export class TaskRepository {
 			storage: { kind: 'not-kept', reason }
 		}));
 		return { kept: false, reason };
-	}
-
-	/**
-	 * The write a quota can refuse; false when the task was deleted while it ran. Each chunk is
-	 * encrypted and written on its own, so that one chunk at a time is in memory: encrypting the
-	 * whole ZIP first, then writing it in one transaction, held it twice more at the end of a run
-	 * (~80 MB at `large`). The état announces the file once all its chunks are in; a failure or
-	 * a deletion meanwhile removes them.
-	 */
-	async #storeEncrypted(
-		id: string,
-		blob: Blob,
-		summary: { files: TaskFile[]; size: number },
-		wrapping: WrappingKey
-	): Promise<boolean> {
-		if (!(await this.get(id))) return false;
-		await this.#askPersistence();
-		const dataKey = await newDataKey();
-		const wrappedKey = await wrapDataKey(wrapping.key, dataKey, id);
-		const db = this.#db;
-		try {
-			const count = await encryptBlobInto(
-				dataKey,
-				blob,
-				{ bindTo: id, ...(this.#chunkSize ? { chunkSize: this.#chunkSize } : {}) },
-				(chunk) => db.chunks.put({ ...chunk, taskId: id })
-			);
-			const outcome = await db.transaction('rw', db.tasks, db.chunks, async () => {
-				const task = await db.tasks.get(id);
-				if (!task || !this.#owns(task)) return 'gone';
-				if ((await db.chunks.where('taskId').equals(id).count()) !== count) return 'incomplete';
-				await db.tasks.put({
-					...task,
-					...summary,
-					state: nextState(task.state, 'done'),
-					dueAt: this.#now(),
-					storage: { kind: 'kept', keyId: wrapping.keyId, wrappedKey, chunks: count }
-				});
-				return 'kept';
-			});
-			if (outcome === 'kept') return true;
-			await this.#dropChunks(id);
-			if (outcome === 'gone') return false;
-			throw new Error('fichier incomplet');
-		} catch (error) {
-			await this.#dropChunks(id).catch(() => {});
-			throw error;
-		}
-	}
-
-	/** Removes the chunks of a file that will not be announced. */
-	async #dropChunks(id: string): Promise<void> {
-		await this.#db.chunks.where('taskId').equals(id).delete();
 	}
 
 	async fail(id: string, reason: string): Promise<void> {
@@ -290,32 +191,7 @@ export class TaskRepository {
 	async readZip(id: string): Promise<{ blob: Blob; zipName: string }> {
 		const task = await this.get(id);
 		if (!task) throw new TaskDataError('not-kept', GONE);
-		const { storage } = task;
-		// `wrappedKey` absent: a record from before the storage key (the migration drops them).
-		if (storage.kind !== 'kept' || !storage.wrappedKey) {
-			throw new TaskDataError('not-kept', MESSAGES['not-kept']);
-		}
-		const wrapping = await this.#keyring.wrappingKey();
-		if (wrapping.kind !== 'ready') {
-			const problem = wrapping.kind === 'absent' ? 'key-withheld' : 'key-unavailable';
-			throw new TaskDataError(problem, MESSAGES[problem]);
-		}
-		if (wrapping.keyId !== storage.keyId) {
-			throw new TaskDataError('key-rotated', MESSAGES['key-rotated']);
-		}
-		const dataKey = await unwrapDataKey(wrapping.key, storage.wrappedKey, id);
-		const db = this.#db;
-		const stored = await db.chunks.where('taskId').equals(id).count();
-		if (stored !== storage.chunks) throw new TaskDataError('corrupt', MESSAGES.corrupt);
-		// A chunk at a time: the whole ciphertext and the whole ZIP were in memory together.
-		const blob = await decryptChunksFrom(dataKey, (index) => db.chunks.get([id, index]), {
-			bindTo: id,
-			count: storage.chunks
-		});
-		if (task.size !== null && blob.size !== task.size) {
-			throw new TaskDataError('corrupt', MESSAGES.corrupt);
-		}
-		return { blob, zipName: task.zipName };
+		return { blob: await this.#zips.read(task), zipName: task.zipName };
 	}
 
 	/** Deletes one task and its file. */
@@ -386,70 +262,4 @@ export class TaskRepository {
 			return updated;
 		});
 	}
-
-	async #hasRoom(bytes: number): Promise<boolean> {
-		if (!this.#storage) return true;
-		try {
-			const { usage, quota } = await this.#storage.estimate();
-			if (quota === undefined || usage === undefined) return true;
-			return quota - usage >= bytes * STORAGE_MARGIN + STORAGE_SLACK;
-		} catch {
-			return true; // Unknown: let the write itself decide.
-		}
-	}
-
-	async #askPersistence(): Promise<void> {
-		if (this.#persistAsked || !this.#storage?.persist) return;
-		this.#persistAsked = true;
-		try {
-			// Best effort: a persisted origin is not evicted under storage pressure. Asked only
-			// when not granted yet, since some browsers ask the user each time. Not awaited:
-			// Firefox answers only once the user has answered its prompt, and the ZIP would wait.
-			if (await this.#storage.persisted?.()) return;
-			void this.#storage.persist().catch(() => {});
-		} catch {
-			// Refused or unsupported: the data stays « best effort ».
-		}
-	}
-}
-
-function keptAvailability(keyId: string, keyring: KeyringState): TaskAvailability {
-	switch (keyring.kind) {
-		case 'absent':
-			return 'key-withheld';
-		case 'unavailable':
-			return 'key-unavailable';
-		case 'ready':
-			return keyId === keyring.keyId ? 'available' : 'key-rotated';
-		case 'unknown':
-			// Not asked yet: the download asks, and says why if it cannot.
-			return 'available';
-	}
-}
-
-/** Without a request: from the storage key as last fetched (a reload asks again). */
-export function availabilityOf(task: TaskRecord, keyring: KeyringState): TaskAvailability {
-	if (task.state === 'En cours') return 'running';
-	switch (task.storage.kind) {
-		case 'kept':
-			return keptAvailability(task.storage.keyId, keyring);
-		case 'not-kept':
-			return 'not-kept';
-		case 'none':
-			return 'none';
-	}
-}
-
-const AVAILABILITY_NOTES: Partial<Record<TaskAvailability, string>> = {
-	'key-withheld': MESSAGES['key-withheld'],
-	'key-unavailable': MESSAGES['key-unavailable'],
-	'key-rotated': MESSAGES['key-rotated']
-};
-
-/** Why a task's file cannot be downloaded, in French; null when it can or has none. */
-export function availabilityNote(task: TaskView): string | null {
-	if (task.availability === 'not-kept' && task.storage.kind === 'not-kept') {
-		return task.storage.reason;
-	}
-	return AVAILABILITY_NOTES[task.availability] ?? null;
 }
