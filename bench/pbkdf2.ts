@@ -8,7 +8,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from '../harness/browser';
 import { PBKDF2_ITERATIONS } from '../src/lib/core/pseudonymise/key';
 
 const { values } = parseArgs({
@@ -52,19 +52,7 @@ const server = createServer((_, res) => {
 	res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>pbkdf2</title>');
 });
 await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-	headless: true,
-	args: [
-		'--headless',
-		'--no-sandbox',
-		'--disable-gpu',
-		'--disable-background-networking',
-		'--disable-component-update',
-		'--disable-sync',
-		'--no-first-run'
-	]
-});
+const browser = await launchBrowser();
 try {
 	const page = await browser.newPage();
 	await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);

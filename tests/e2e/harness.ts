@@ -15,6 +15,7 @@ import { collectConsoleErrors, newContext } from '../../harness/browser';
 import { DEFAULT_TOKEN, type E2EContext } from './global-setup';
 
 export {
+	CHROMIUM_ARGS,
 	CHROMIUM_PATH,
 	collectConsoleErrors,
 	launchBrowser,

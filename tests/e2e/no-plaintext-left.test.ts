@@ -16,7 +16,7 @@ import { STATUS_CODES, type ListName } from '../../src/lib/contract/spico';
 import { DOWNLOAD_URL_LIFETIME_MS } from '../../src/lib/state/expiring-url';
 import { allItems, structureOf } from '../helpers/api';
 import { clearFaults, fillRequest, FROM, setFaults, TO } from './faults-helpers';
-import { CHROMIUM_PATH, collectConsoleErrors, e2e } from './harness';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, collectConsoleErrors, e2e } from './harness';
 
 /**
  * The app as the test server serves it (its own config.json: the sandbox, alice's token).
@@ -40,16 +40,7 @@ function persistentChromium(dir: string): Promise<BrowserContext> {
 		timezoneId: 'Europe/Paris',
 		viewport: { width: 1280, height: 900 },
 		bypassCSP: true,
-		args: [
-			'--headless',
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync',
-			'--no-first-run',
-			'--lang=fr-FR'
-		]
+		args: CHROMIUM_ARGS
 	});
 }
 
