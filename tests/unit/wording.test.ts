@@ -1,6 +1,13 @@
 /** French counts and sizes (src/lib/ui/wording.ts): « 1 ligne », « < 0,1 Mo ». */
 import { describe, expect, it } from 'vitest';
-import { lignes, lignesEcrites, megabytes, nameParts, plural } from '../../src/lib/ui/wording';
+import {
+	estimatedMegabytes,
+	lignes,
+	lignesEcrites,
+	megabytes,
+	nameParts,
+	plural
+} from '../../src/lib/ui/wording';
 
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
 
@@ -20,6 +27,11 @@ describe('wording', () => {
 		expect(plain(megabytes(104_858))).toBe('0,1 Mo'); // 0.1 Mo
 		expect(plain(megabytes(12.34 * 1_048_576))).toBe('12,3 Mo');
 		expect(megabytes(1_048_576)).toBe('1\u00a0Mo');
+	});
+
+	it('an estimate says « environ » before a size, never before « < 0,1 Mo »', () => {
+		expect(plain(estimatedMegabytes(50_000))).toBe('< 0,1 Mo');
+		expect(plain(estimatedMegabytes(3.5 * 1_048_576))).toBe('environ 3,5 Mo');
 	});
 
 	it('cuts a ZIP name after each underscore', () => {

@@ -22,6 +22,12 @@ export function megabytes(bytes: number): string {
 	return `${oneDecimal.format(mb)}\u00a0Mo`;
 }
 
+/** An estimate's size: « environ 3,5 Mo », but « < 0,1 Mo » alone (« environ < » says nothing). */
+export function estimatedMegabytes(bytes: number): string {
+	const exact = megabytes(bytes);
+	return exact.startsWith('<') ? exact : `environ ${exact}`;
+}
+
 export function formatCount(n: number): string {
 	return count.format(n);
 }
