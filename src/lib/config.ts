@@ -54,7 +54,9 @@ export const AppConfigSchema = v.object({
 		v.pipe(
 			v.number(),
 			v.integer('nombre entier de jours attendu'),
-			v.minValue(1, 'au moins 1 jour')
+			v.minValue(1, 'au moins 1 jour'),
+			// SPEC §7: a kept extraction is health data; a month is the longest it may rest here.
+			v.maxValue(30, 'au plus 30 jours')
 		)
 	),
 	/** The task database is `extractions-brutes:<tasksDatabase>` (default `taches`). */

@@ -41,6 +41,15 @@ describe('parseConfig', () => {
 		});
 	});
 
+	it('keeps tasks 1 to 30 days, no longer (SPEC §7)', () => {
+		const base = { apiBaseUrl: 'http://api.test/api/v1' };
+		expect(parseConfig({ ...base, retentionDays: 30 }).retentionDays).toBe(30);
+		expect(() => parseConfig({ ...base, retentionDays: 31 })).toThrow(
+			'Configuration invalide (config.json), champ « retentionDays » : au plus 30 jours.'
+		);
+		expect(() => parseConfig({ ...base, retentionDays: 0 })).toThrow(/au moins 1 jour/);
+	});
+
 	it('honours a token only for an API on this machine, and says why otherwise', () => {
 		for (const apiBaseUrl of [
 			'http://127.0.0.1:8787/api/v1',
