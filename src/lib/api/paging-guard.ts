@@ -3,6 +3,7 @@
  * clear message within a bounded number of requests: never a hang, never a silent result.
  * One guard follows one list from its first page to its last; the client feeds it every page.
  */
+import { CompactIdSet } from './id-set';
 import { ContractError, PAGE_LIMIT_MAX, type ListName } from '../contract/spico';
 
 /** Empty pages that still carry a cursor, in a row, before the list is declared endless. */
@@ -35,7 +36,7 @@ export class PagingGuard {
 	readonly #endpoint: string;
 	readonly #list: ListName;
 	readonly #seenCursors = new Set<string>();
-	readonly #seenIds = new Set<string>();
+	readonly #seenIds = new CompactIdSet();
 	#read = 0;
 	#emptyInARow = 0;
 	#pastTotal = 0;
@@ -53,7 +54,7 @@ export class PagingGuard {
 	accept(page: { items: readonly unknown[]; nextCursor: string | null; total: number }): void {
 		page.items.forEach((item, i) => {
 			const key = itemKeyOf(this.#list, item);
-			if (this.#seenIds.has(key)) {
+			if (!this.#seenIds.add(key)) {
 				const field = this.#list === 'dossiers' ? 'dossierId' : 'id';
 				const dossierId = (item as { dossierId?: string }).dossierId ?? null;
 				this.#fail(
@@ -62,7 +63,6 @@ export class PagingGuard {
 					dossierId
 				);
 			}
-			this.#seenIds.add(key);
 		});
 		this.#read += page.items.length;
 		if (this.#read > MAX_LIST_ITEMS) {
