@@ -17,6 +17,7 @@ import {
 	type ExtractionEvent,
 	type ListQuery
 } from '../../src/lib/contract/spico';
+import { appointment } from '../helpers/items';
 
 const BASE = 'http://api.test/api/v1';
 const SID = 'str-1';
@@ -85,23 +86,6 @@ function setup(fetch: typeof globalThis.fetch, options: Partial<SpicoClientOptio
 		...options
 	});
 	return { client, waits, notices, tokens };
-}
-
-function appointment(id: string, extra: Record<string, unknown> = {}) {
-	return {
-		id,
-		dossierId: `D-${id}`,
-		patient: { nom: 'Dupont', prenom: 'Léa', dateNaissance: '1990-05-04' },
-		start: '2023-03-01T09:00:00+01:00',
-		end: null,
-		type: null,
-		motif: null,
-		lieu: null,
-		professionnel: null,
-		statut: 'prevu',
-		commentaire: null,
-		...extra
-	};
 }
 
 const page = (ids: string[], nextCursor: string | null, total = 4) =>

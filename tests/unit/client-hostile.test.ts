@@ -15,6 +15,7 @@ import {
 	maxPageBytes
 } from '../../src/lib/api/paging-guard';
 import { ContractError, STATUS_CODES, type ListQuery } from '../../src/lib/contract/spico';
+import { appointment, dossier } from '../helpers/items';
 import { launchInstant } from '../../src/lib/core/calendar';
 import { planExtraction, type ExtractionContext } from '../../src/lib/core/extraction/plan';
 import { runWorkbookJob } from '../../src/lib/core/extraction/run-job';
@@ -30,22 +31,6 @@ const QUERY = (limit: number): ListQuery => ({
 	statuses: STATUS_CODES,
 	limit
 });
-
-function appointment(id: string) {
-	return {
-		id,
-		dossierId: `D-${id}`,
-		patient: { nom: 'Dupont', prenom: 'Léa', dateNaissance: '1990-05-04' },
-		start: '2023-03-01T09:00:00+01:00',
-		end: null,
-		type: null,
-		motif: null,
-		lieu: null,
-		professionnel: null,
-		statut: 'prevu',
-		commentaire: null
-	};
-}
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
 const servers: Server[] = [];
@@ -169,24 +154,6 @@ describe('ids', () => {
 	});
 
 	it('dossiers are unique by dossierId', async () => {
-		const dossier = (id: string) => ({
-			dossierId: id,
-			patient: { nom: 'Martin', prenom: 'Paul', dateNaissance: null },
-			ins: null,
-			nomNaissance: null,
-			nomUsage: null,
-			prenoms: null,
-			sexe: null,
-			adresse: null,
-			codePostal: null,
-			commune: null,
-			telephone: null,
-			courriel: null,
-			medecinTraitant: null,
-			createdAt: '2020-01-01T00:00:00Z',
-			archivedAt: null,
-			statusEvents: []
-		});
 		const { client } = await pagesServer(() => ({
 			items: [dossier('D1'), dossier('D1')],
 			nextCursor: null,
