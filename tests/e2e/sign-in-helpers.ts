@@ -13,6 +13,7 @@ import type { Scale } from '../../sandbox/generator';
 import { createSandboxServer, type SandboxServer } from '../../sandbox/server';
 import { serveApp } from '../../harness/serve-app';
 import { collectConsoleErrors, newContext } from '../../harness/browser';
+import { readZip } from '../helpers/read-extraction';
 
 const BUILD_DIR = fileURLToPath(new URL('../../build', import.meta.url));
 
@@ -123,3 +124,19 @@ export const refreshGrants = (requests: SignInPage['requests']) =>
 	requests.filter(
 		(r) => r.url.endsWith('/oidc/token') && r.body?.includes('grant_type=refresh_token')
 	).length;
+
+/** Every sheet of a ZIP as rows of values, the launch's minute blanked: two runs start apart. */
+export function cellsOf(zip: Uint8Array): Record<string, Record<string, unknown[][]>> {
+	const out: Record<string, Record<string, unknown[][]>> = {};
+	for (const [name, wb] of readZip(zip)) {
+		out[name] = Object.fromEntries(
+			wb.book.SheetNames.map((s) => [
+				s,
+				wb
+					.rows(s)
+					.map((row) => (row[0] === "Date et heure d'extraction" ? [row[0], '(heure)'] : row))
+			])
+		);
+	}
+	return out;
+}

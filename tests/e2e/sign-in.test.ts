@@ -12,6 +12,7 @@ import { FILE_LEGENDS, fillEverything, launchButton, yesNo } from '../../harness
 import { readZip } from '../helpers/read-extraction';
 import { axeViolations, launchBrowser } from './harness';
 import {
+	cellsOf,
 	openSignIn,
 	refreshGrants,
 	signInAs,
@@ -48,22 +49,6 @@ async function open(options: Parameters<typeof openSignIn>[2] = {}): Promise<Sig
 
 async function zipOf(download: Download): Promise<Uint8Array> {
 	return new Uint8Array(await readFile(await download.path()));
-}
-
-/** Every sheet as rows of values; the launch's minute blanked (the runs start apart). */
-function cellsOf(zip: Uint8Array): Record<string, Record<string, unknown[][]>> {
-	const out: Record<string, Record<string, unknown[][]>> = {};
-	for (const [name, wb] of readZip(zip)) {
-		out[name] = Object.fromEntries(
-			wb.book.SheetNames.map((s) => [
-				s,
-				wb
-					.rows(s)
-					.map((row) => (row[0] === "Date et heure d'extraction" ? [row[0], '(heure)'] : row))
-			])
-		);
-	}
-	return out;
 }
 
 async function extract(page: Page): Promise<Download> {

@@ -9,9 +9,9 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillEverything, launchButton } from '../../harness/form-driver';
-import { readZip } from '../helpers/read-extraction';
 import { launchBrowser } from './harness';
 import {
+	cellsOf,
 	openSignIn,
 	refreshGrants,
 	signInAs,
@@ -44,21 +44,6 @@ afterAll(async () => {
 	await browser?.close();
 	await rig?.close();
 });
-
-function cellsOf(zip: Uint8Array): Record<string, Record<string, unknown[][]>> {
-	const out: Record<string, Record<string, unknown[][]>> = {};
-	for (const [name, wb] of readZip(zip)) {
-		out[name] = Object.fromEntries(
-			wb.book.SheetNames.map((s) => [
-				s,
-				wb
-					.rows(s)
-					.map((row) => (row[0] === "Date et heure d'extraction" ? [row[0], '(heure)'] : row))
-			])
-		);
-	}
-	return out;
-}
 
 /** Launches, waits for the ZIP; its bytes and the run's length in seconds. */
 async function timedExtraction(page: Page): Promise<{ zip: Uint8Array; seconds: number }> {
