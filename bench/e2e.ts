@@ -62,17 +62,36 @@ for (const engine of engines) {
 type ExtractionResult = Awaited<ReturnType<typeof extractionRun>>;
 type FloorRunResult = Awaited<ReturnType<typeof floorRun>>;
 
-async function benchScale(scale: (typeof scales)[number], repeats: number) {
+type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+type Plan = Awaited<ReturnType<typeof planFor>>;
+
+/** One scale's sandbox and the built app served against it, for `work`; both closed after. */
+async function withBenchApp<T>(
+	scale: string,
+	work: (bench: Plan & { sandbox: Sandbox; appUrl: string }) => Promise<T>
+): Promise<T> {
 	const sandbox = await startSandbox(scale);
 	let app: Server | undefined;
 	try {
-		const { plan, structureId } = await planFor(sandbox.url);
+		const planned = await planFor(sandbox.url);
 		app = await serveApp(
 			BUILD_DIR,
 			{ apiBaseUrl: sandbox.url, token: TOKEN, maxPeriodYears: MAX_PERIOD_YEARS },
 			sandbox.origin
 		);
 		const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/`;
+		return await work({ ...planned, sandbox, appUrl });
+	} finally {
+		if (app) {
+			app.closeAllConnections();
+			await new Promise<void>((r) => app!.close(() => r()));
+		}
+		sandbox.stop();
+	}
+}
+
+function benchScale(scale: (typeof scales)[number], repeats: number) {
+	return withBenchApp(scale, async ({ appUrl, sandbox, plan, structureId }) => {
 		const env: Env = { appUrl, sandbox, plan, structureId };
 		// Warms the sandbox (scope, totals, page cache) so that neither side pays it alone.
 		const warm = await floorRun(env);
@@ -162,29 +181,15 @@ async function benchScale(scale: (typeof scales)[number], repeats: number) {
 				jobs: results.map((r) => ({ ...r, ms: Math.round(r.ms) }))
 			}))
 		};
-	} finally {
-		if (app) {
-			app.closeAllConnections();
-			await new Promise<void>((r) => app!.close(() => r()));
-		}
-		sandbox.stop();
-	}
+	});
 }
 
 /** Firefox or WebKit at one scale: the same sandbox, app, floor and extraction. */
-async function benchOtherScale(engine: OtherEngine, scale: string, repeats: number) {
-	const sandbox = await startSandbox(scale);
-	let app: Server | undefined;
-	try {
-		const { plan, structureId } = await planFor(sandbox.url);
-		app = await serveApp(
-			BUILD_DIR,
-			{ apiBaseUrl: sandbox.url, token: TOKEN, maxPeriodYears: MAX_PERIOD_YEARS },
-			sandbox.origin
-		);
+function benchOtherScale(engine: OtherEngine, scale: string, repeats: number) {
+	return withBenchApp(scale, async ({ appUrl, sandbox, plan, structureId }) => {
 		const query = { from: FROM, to: TO, archived: true, statuses: [...STATUS_CODES] };
 		const env: EngineBenchEnv = {
-			appUrl: `http://127.0.0.1:${(app.address() as AddressInfo).port}/`,
+			appUrl,
 			sandbox,
 			floor: {
 				base: { apiBaseUrl: sandbox.url, token: TOKEN, structureId, query },
@@ -192,14 +197,8 @@ async function benchOtherScale(engine: OtherEngine, scale: string, repeats: numb
 			},
 			period: { from: FROM, to: TO, archived: true }
 		};
-		return await benchEngineScale(engine, scale, repeats, env);
-	} finally {
-		if (app) {
-			app.closeAllConnections();
-			await new Promise<void>((r) => app!.close(() => r()));
-		}
-		sandbox.stop();
-	}
+		return benchEngineScale(engine, scale, repeats, env);
+	});
 }
 
 function cpuOf(r: { chromium: { cpuSeconds: number }; sandbox: { cpuSeconds: number } }): number {
