@@ -7,6 +7,7 @@ import { fillEverything } from '../../harness/form-driver';
 import { pageLimitOf } from '../../src/lib/core/datasets/index';
 import { datasetOf, type ExtractionPlan } from '../../src/lib/core/extraction/plan';
 import { launchBrowser } from '../../harness/browser';
+import { workerPoolSize } from '../../src/lib/engine/pool-size';
 import type { FloorJob, FloorRequest, FloorResult } from '../floor.worker';
 import { HeapSampler, readProbe, type ProbeData } from './page-probe';
 import { summariseProfile, type CpuProfile } from './profile';
@@ -43,9 +44,14 @@ export async function floorRun(env: Env) {
 				statuses: [...STATUS_CODES]
 			}
 		};
+		// The engine's own rule for its pool, from what this browser says of its cores.
+		const jobs = floorJobs(env.plan);
+		const size = workerPoolSize(
+			await page.evaluate(() => navigator.hardwareConcurrency),
+			jobs.length
+		);
 		const result = await page.evaluate(
-			async ({ jobs, base }) => {
-				const size = Math.max(1, Math.min(navigator.hardwareConcurrency, jobs.length));
+			async ({ jobs, base, size }) => {
 				const queue = [...jobs];
 				const results: FloorResult[] = [];
 				const t0 = performance.now();
@@ -71,7 +77,7 @@ export async function floorRun(env: Env) {
 				);
 				return { ms: performance.now() - t0, workers: size, results };
 			},
-			{ jobs: floorJobs(env.plan), base: requests }
+			{ jobs, base: requests, size }
 		);
 		const resources = await w.stop();
 		if (errors.length) throw new Error(`floor: console errors: ${errors.join(' | ')}`);

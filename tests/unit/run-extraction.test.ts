@@ -169,7 +169,8 @@ function run(
 beforeEach(() => {
 	workers = [];
 	zipCalls = [];
-	vi.stubGlobal('navigator', { hardwareConcurrency: 3 });
+	// 4 cores reported: 3 workers (one core left to the page, pool-size.ts).
+	vi.stubGlobal('navigator', { hardwareConcurrency: 4 });
 	vi.stubGlobal('ErrorEvent', FakeErrorEvent);
 });
 afterEach(() => {

@@ -12,6 +12,7 @@ import type { ExtractionContext, ExtractionPlan, WorkbookJob } from '../core/ext
 import type { BuiltWorkbook, JobProgress } from '../core/extraction/run-job';
 import type { SealedWorkbook } from '../core/extraction/sealed-workbook';
 import { JobFailure } from './job-failure';
+import { workerPoolSize } from './pool-size';
 import { watchWorkerPolicy, workerFailure, type WorkerPolicyWatch } from './worker-failure';
 
 export { JobFailure };
@@ -97,8 +98,7 @@ export async function runExtraction(options: RunExtractionOptions): Promise<Extr
 	const { plan, context, signal } = options;
 	if (signal.aborted) throw abortError();
 	const create = options.createWorker ?? defaultWorker;
-	const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-	const size = Math.max(1, Math.min(cores, plan.jobs.length));
+	const size = workerPoolSize(globalThis.navigator?.hardwareConcurrency, plan.jobs.length);
 	// A worker refused by the page's CSP must say so (worker-failure.ts).
 	const policy = watchWorkerPolicy();
 	const pool = Array.from({ length: size }, () => startWorker(create, policy));
