@@ -13,6 +13,7 @@
 import type { DriverPage, EngineBrowser } from '../../../harness/engines/driver';
 import { fillEverythingIn, launchEngine, LAUNCH } from '../../../harness/engines/form';
 import type { FloorJob, FloorRequest } from '../../floor.worker';
+import { workerPoolSize } from '../../../src/lib/engine/pool-size';
 import { cpuSeconds, TreeSampler } from '../processes';
 
 export type OtherEngine = 'firefox' | 'webkit';
@@ -34,8 +35,18 @@ export interface EngineRun {
 	rssMb: number;
 }
 
+/** One workbook's timings as its worker measured them (run-job.ts `JobTimings`). */
+export interface EngineJob {
+	jobId: string;
+	items: number;
+	timings: { waitMs: number; mapMs: number; writeMs: number; finishMs: number; totalMs: number };
+	/** When the page received it, ms after the click. */
+	at: number;
+}
+
 export interface EngineExtractionRun extends EngineRun {
 	zipBytes: number;
+	jobs: EngineJob[];
 }
 
 /** In the page, after load: when Lancer was clicked, when the ZIP's link was, the ZIP's size. */
@@ -48,6 +59,20 @@ const PROBE = `(() => {
 		if (el.textContent.trim().startsWith('Lancer les extractions')) b.launch ??= performance.now();
 		if (el.matches('a[download]')) b.download ??= performance.now();
 	}, true);
+	// Each built workbook's timings, as comlink carries it back (counts and durations only).
+	b.jobs = [];
+	const NativeWorker = window.Worker;
+	window.Worker = class extends NativeWorker {
+		constructor(url, opts) {
+			super(url, opts);
+			this.addEventListener('message', (e) => {
+				const v = e.data && e.data.value;
+				if (v && typeof v === 'object' && typeof v.jobId === 'string' && v.timings) {
+					b.jobs.push({ jobId: v.jobId, items: v.items, timings: v.timings, at: performance.now() });
+				}
+			});
+		}
+	};
 	const create = URL.createObjectURL;
 	URL.createObjectURL = function (object) {
 		if (object instanceof Blob && object.size > (b.zipBytes ?? 0)) b.zipBytes = object.size;
@@ -57,10 +82,14 @@ const PROBE = `(() => {
 })()`;
 
 /** The floor, as bench/e2e.ts runs it in Chromium: a pool of floor workers over the jobs. */
-const floorExpression = (jobs: FloorJob[], base: Omit<FloorRequest, 'job'>) => `(async () => {
+const floorExpression = (
+	jobs: FloorJob[],
+	base: Omit<FloorRequest, 'job'>,
+	size: number
+) => `(async () => {
 	const jobs = ${JSON.stringify(jobs)};
 	const base = ${JSON.stringify(base)};
-	const size = Math.max(1, Math.min(navigator.hardwareConcurrency, jobs.length));
+	const size = ${size};
 	const queue = [...jobs];
 	let items = 0;
 	const t0 = performance.now();
@@ -131,8 +160,15 @@ export function engineFloorRun(
 	env: EngineBenchEnv
 ): Promise<EngineRun & { items: number }> {
 	return withPage(engine, env, async (page, browser) => {
+		// The engine's own rule for its pool, from what this browser says of its cores.
+		const size = workerPoolSize(
+			await page.evaluate<number>('navigator.hardwareConcurrency'),
+			env.floor.jobs.length
+		);
 		const { value, ...resources } = await measured(browser, env, () =>
-			page.evaluate<{ ms: number; items: number }>(floorExpression(env.floor.jobs, env.floor.base))
+			page.evaluate<{ ms: number; items: number }>(
+				floorExpression(env.floor.jobs, env.floor.base, size)
+			)
 		);
 		return { ms: Math.round(value.ms), items: value.items, ...resources };
 	});
@@ -148,9 +184,12 @@ export function engineExtractionRun(
 		const { value, ...resources } = await measured(browser, env, async () => {
 			await page.click(LAUNCH);
 			await page.waitFor('window.__ebBench.download !== null', 30 * 60_000, 'le ZIP');
-			return page.evaluate<{ launch: number; download: number; zipBytes: number }>(
-				'window.__ebBench'
-			);
+			return page.evaluate<{
+				launch: number;
+				download: number;
+				zipBytes: number;
+				jobs: EngineJob[];
+			}>('window.__ebBench');
 		});
 		if (page.consoleErrors.length) {
 			throw new Error(`${engine} : erreurs de console : ${page.consoleErrors.join(' | ')}`);
@@ -158,6 +197,7 @@ export function engineExtractionRun(
 		return {
 			ms: Math.round(value.download - value.launch),
 			zipBytes: value.zipBytes,
+			jobs: value.jobs.map((j) => ({ ...j, at: Math.round(j.at - value.launch) })),
 			...resources
 		};
 	});
@@ -215,6 +255,12 @@ export async function benchEngineScale(
 		floors.push(floor);
 		const run = await engineExtractionRun(engine, env);
 		runs.push(run);
+		const sum = (k: keyof EngineJob['timings']) =>
+			(run.jobs.reduce((a, j) => a + j.timings[k], 0) / 1000).toFixed(2);
+		console.log(
+			`${engine} ${scale} #${i + 1}: workers' time in s: waiting for pages ${sum('waitMs')}, ` +
+				`mapping ${sum('mapMs')}, writing ${sum('writeMs')}, closing ${sum('finishMs')}`
+		);
 		console.log(
 			`${engine} ${scale} #${i + 1}: extraction ${(run.ms / 1000).toFixed(2)} s, floor ` +
 				`${(floor.ms / 1000).toFixed(2)} s (×${(run.ms / floor.ms).toFixed(2)}), ` +
