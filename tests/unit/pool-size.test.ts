@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_WORKERS, workerPoolSize } from '../../src/lib/engine/pool-size';
+import { MAX_WORKERS, MIN_WORKERS, workerPoolSize } from '../../src/lib/engine/pool-size';
 
 describe('workerPoolSize', () => {
-	it('leaves one core to the page and the browser, never going under 2 workers', () => {
+	it('starts a worker per two logical cores, never fewer than 2', () => {
+		expect(MIN_WORKERS).toBe(2);
 		expect(workerPoolSize(1, 12)).toBe(2);
 		expect(workerPoolSize(2, 12)).toBe(2);
 		expect(workerPoolSize(3, 12)).toBe(2);
-		expect(workerPoolSize(4, 12)).toBe(3);
-		expect(workerPoolSize(5, 12)).toBe(4);
+		// WebKit's answer on a 2-core machine.
+		expect(workerPoolSize(4, 12)).toBe(2);
+		expect(workerPoolSize(6, 12)).toBe(3);
+		expect(workerPoolSize(7, 12)).toBe(3);
 	});
 
-	it('stops at 4 workers, whatever the machine (WebKit says 8 from 8 cores up)', () => {
+	it('stops at 4 workers, whatever the machine', () => {
 		expect(MAX_WORKERS).toBe(4);
 		expect(workerPoolSize(8, 12)).toBe(4);
 		expect(workerPoolSize(64, 12)).toBe(4);
@@ -26,8 +29,9 @@ describe('workerPoolSize', () => {
 	it('takes a missing or nonsensical core count as one core', () => {
 		expect(workerPoolSize(undefined, 12)).toBe(2);
 		expect(workerPoolSize(0, 12)).toBe(2);
+		expect(workerPoolSize(-4, 12)).toBe(2);
 		expect(workerPoolSize(Number.NaN, 12)).toBe(2);
 		expect(workerPoolSize(Infinity, 12)).toBe(2);
-		expect(workerPoolSize(4.5, 12)).toBe(3);
+		expect(workerPoolSize(6.5, 12)).toBe(3);
 	});
 });

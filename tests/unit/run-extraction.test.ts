@@ -169,8 +169,8 @@ function run(
 beforeEach(() => {
 	workers = [];
 	zipCalls = [];
-	// 4 cores reported: 3 workers (one core left to the page, pool-size.ts).
-	vi.stubGlobal('navigator', { hardwareConcurrency: 4 });
+	// 6 logical cores reported: 3 workers (one per two cores, pool-size.ts).
+	vi.stubGlobal('navigator', { hardwareConcurrency: 6 });
 	vi.stubGlobal('ErrorEvent', FakeErrorEvent);
 });
 afterEach(() => {
