@@ -1,7 +1,8 @@
 /**
  * Runs an extraction in a pool of workers: one workbook per job, the pool sized to the machine
- * (pool-size.ts), the ZIP assembled in a worker. Cancelling (the signal) or any failure terminates every worker
- * at once, which also aborts their requests: nothing half-built is ever returned.
+ * (pool-size.ts), the ZIP assembled in a worker. Cancelling (the signal) or any failure
+ * terminates every worker at once, which also aborts their requests: nothing half-built is ever
+ * returned.
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import type { ExtractionWorkerApi } from '../../../workers/extraction.worker';
