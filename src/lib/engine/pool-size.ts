@@ -8,7 +8,7 @@
  * - At least 2, so that one workbook's wait for the API overlaps another's writing.
  * - At most 4: each worker holds its own heap (40–80 MB at the largest scale) and its own stream
  *   of pages from the API, and one workbook is built by one worker whatever their number (the
- *   appointments took 6.7 s of a 10.6 s run at `large` on 2 cores).
+ *   appointments took 6.7 s of a 10.7 s run at `large` on 2 cores).
  * - WebKit rounds the count against fingerprinting (4 on a 2-core machine, measured): its 4
  *   gives 2 workers, which measured best there (docs/DECISIONS.md, Performance).
  */
