@@ -14,9 +14,11 @@
  *
  * Usage: npm run bench -- [--scales small,medium,large] [--repeats 3,3,2] [--skip-build]
  *        [--skip-cancel] [--profile] [--out bench/results/e2e.json]
- *        [--browser chromium,firefox,webkit]
+ *        [--browser chromium,firefox,webkit] [--rounds N]
  * `--browser` (default chromium): Firefox ESR and WebKitGTK run the same extraction and floor
  * with fewer measures (bench/lib/engines/other-engines.ts); a table with a row per engine follows.
+ * `--rounds N` (instead of repeats): N rounds of one run per engine in turn, each engine's
+ * « × Chromium » being the median of its ratios to Chromium's run of the same round.
  * `--profile` builds the app unminified and saves a CPU profile of each worker of the first
  * extraction run (bench/results/profile-<scale>-*.cpuprofile) with a summary in the JSON.
  * `--floor-only <limit>` (diagnostics) runs only the floor, with pages of that size.
@@ -47,6 +49,7 @@ import { STATUS_CODES } from '../src/lib/contract/spico';
 import {
 	benchEngineScale,
 	enginesTable,
+	mergeEngineRounds,
 	type EngineBenchEnv,
 	type EngineScaleResult,
 	type OtherEngine
@@ -90,7 +93,7 @@ async function withBenchApp<T>(
 	}
 }
 
-function benchScale(scale: (typeof scales)[number], repeats: number) {
+function benchScale(scale: (typeof scales)[number], repeats: number, withCancel: boolean) {
 	return withBenchApp(scale, async ({ appUrl, sandbox, plan, structureId }) => {
 		const env: Env = { appUrl, sandbox, plan, structureId };
 		// Warms the sandbox (scope, totals, page cache) so that neither side pays it alone.
@@ -122,9 +125,7 @@ function benchScale(scale: (typeof scales)[number], repeats: number) {
 					`longest task ${run.longestTaskMs} ms, ZIP ${(run.zipBytes / 1e6).toFixed(1)} MB`
 			);
 		}
-		const cancel = values['skip-cancel']
-			? undefined
-			: await cancelRun(env, median(runs.map((r) => r.e2eMs)));
+		const cancel = withCancel ? await cancelRun(env, median(runs.map((r) => r.e2eMs))) : undefined;
 		if (cancel === null) {
 			console.log(`${scale} cancel: the run ended before Annuler was pressed`);
 		} else if (cancel) {
@@ -133,55 +134,86 @@ function benchScale(scale: (typeof scales)[number], repeats: number) {
 					`notice after ${cancel.noticeShownMs} ms (painted ${cancel.noticePaintedMs} ms)`
 			);
 		}
-		const e2eMs = median(runs.map((r) => r.e2eMs));
-		const floorMs = median(floors.map((f) => f.ms));
-		return {
-			scale,
-			repeats,
-			items: runs[0]!.items,
-			cells: runs[0]!.cells,
-			median: {
-				e2eMs,
-				floorMs: Math.round(floorMs),
-				ratio: +(e2eMs / floorMs).toFixed(2),
-				/** Each run over the floor measured just before it, then the median of those. */
-				pairedRatio: +median(runs.map((r, i) => r.e2eMs / floors[i]!.ms)).toFixed(2),
-				/** CPU of Chromium and the sandbox, extraction over floor: what 2 cores must share. */
-				cpuRatio: +median(runs.map((r, i) => cpuOf(r) / cpuOf(floors[i]!))).toFixed(2),
-				/** Peak of the sum of PSS over all Chromium processes, and before the click. */
-				pssMb: median(runs.map((r) => r.chromium.pssMb)),
-				idlePssMb: median(runs.map((r) => r.chromium.basePssMb)),
-				/** Peak PSS of the largest process: the app's renderer (page and workers). */
-				rendererMb: median(runs.map(largestProcessMb)),
-				floorPssMb: median(floors.map((f) => f.chromium.pssMb)),
-				floorRendererMb: median(floors.map(largestProcessMb)),
-				/** Sum of RSS: counts the shared pages (the binary) once per process. */
-				rssSumMb: median(runs.map((r) => r.chromium.rssMb)),
-				heapsMb: median(runs.map((r) => r.heaps.totalMb)),
-				heapsCommittedMb: median(runs.map((r) => r.heaps.committedMb)),
-				longestTaskMs: Math.max(...runs.map((r) => r.longestTaskMs)),
-				cellsPerSecond: median(runs.map((r) => r.cellsPerSecond)),
-				writerCellsPerSecond: median(runs.map((r) => r.writerCellsPerSecond)),
-				zipMb: +(median(runs.map((r) => r.zipBytes)) / 1e6).toFixed(1),
-				cpuSeconds: {
-					renderer: median(runs.map((r) => r.chromiumCpuByType['renderer'] ?? 0)),
-					mainThread: median(runs.map((r) => r.mainThreadSeconds)),
-					chromium: median(runs.map((r) => r.chromium.cpuSeconds)),
-					sandbox: median(runs.map((r) => r.sandbox.cpuSeconds)),
-					otherTenants: median(runs.map((r) => r.otherCpuSeconds)),
-					floorRenderer: median(floors.map((f) => f.chromiumCpuByType['renderer'] ?? 0)),
-					floorChromium: median(floors.map((f) => f.chromium.cpuSeconds)),
-					floorSandbox: median(floors.map((f) => f.sandbox.cpuSeconds))
-				}
-			},
-			cancel,
-			runs,
-			floors: floors.map(({ results, ...f }) => ({
-				...f,
-				jobs: results.map((r) => ({ ...r, ms: Math.round(r.ms) }))
-			}))
-		};
+		return summarise(scale, repeats, runs, floors.map(storedFloor), cancel);
 	});
+}
+
+/** Medians of a scale's runs and floors (all of them, whatever rounds they came from). */
+function summarise(
+	scale: string,
+	repeats: number,
+	runs: ExtractionResult[],
+	floors: StoredFloor[],
+	cancel: Awaited<ReturnType<typeof cancelRun>> | undefined
+) {
+	const e2eMs = median(runs.map((r) => r.e2eMs));
+	const floorMs = median(floors.map((f) => f.ms));
+	return {
+		scale,
+		repeats,
+		items: runs[0]!.items,
+		cells: runs[0]!.cells,
+		median: {
+			e2eMs,
+			floorMs: Math.round(floorMs),
+			ratio: +(e2eMs / floorMs).toFixed(2),
+			/** Each run over the floor measured just before it, then the median of those. */
+			pairedRatio: +median(runs.map((r, i) => r.e2eMs / floors[i]!.ms)).toFixed(2),
+			/** CPU of Chromium and the sandbox, extraction over floor: what 2 cores must share. */
+			cpuRatio: +median(runs.map((r, i) => cpuOf(r) / cpuOf(floors[i]!))).toFixed(2),
+			/** Peak of the sum of PSS over all Chromium processes, and before the click. */
+			pssMb: median(runs.map((r) => r.chromium.pssMb)),
+			idlePssMb: median(runs.map((r) => r.chromium.basePssMb)),
+			/** Peak PSS of the largest process: the app's renderer (page and workers). */
+			rendererMb: median(runs.map(largestProcessMb)),
+			floorPssMb: median(floors.map((f) => f.chromium.pssMb)),
+			floorRendererMb: median(floors.map(largestProcessMb)),
+			/** Sum of RSS: counts the shared pages (the binary) once per process. */
+			rssSumMb: median(runs.map((r) => r.chromium.rssMb)),
+			heapsMb: median(runs.map((r) => r.heaps.totalMb)),
+			heapsCommittedMb: median(runs.map((r) => r.heaps.committedMb)),
+			longestTaskMs: Math.max(...runs.map((r) => r.longestTaskMs)),
+			cellsPerSecond: median(runs.map((r) => r.cellsPerSecond)),
+			writerCellsPerSecond: median(runs.map((r) => r.writerCellsPerSecond)),
+			zipMb: +(median(runs.map((r) => r.zipBytes)) / 1e6).toFixed(1),
+			cpuSeconds: {
+				renderer: median(runs.map((r) => r.chromiumCpuByType['renderer'] ?? 0)),
+				mainThread: median(runs.map((r) => r.mainThreadSeconds)),
+				chromium: median(runs.map((r) => r.chromium.cpuSeconds)),
+				sandbox: median(runs.map((r) => r.sandbox.cpuSeconds)),
+				otherTenants: median(runs.map((r) => r.otherCpuSeconds)),
+				floorRenderer: median(floors.map((f) => f.chromiumCpuByType['renderer'] ?? 0)),
+				floorChromium: median(floors.map((f) => f.chromium.cpuSeconds)),
+				floorSandbox: median(floors.map((f) => f.sandbox.cpuSeconds))
+			}
+		},
+		cancel,
+		runs,
+		floors
+	};
+}
+
+/** A floor as the JSON keeps it: its jobs' timings, rounded. */
+type StoredFloor = Omit<FloorRunResult, 'results'> & { jobs: FloorRunResult['results'] };
+
+function storedFloor({ results, ...floor }: FloorRunResult): StoredFloor {
+	return { ...floor, jobs: results.map((r) => ({ ...r, ms: Math.round(r.ms) })) };
+}
+
+type ChromiumResult = ReturnType<typeof summarise>;
+
+/** One scale's rounds of one engine, as one result: every run and floor, medians over them. */
+function mergeChromium(rounds: ChromiumResult[]): ChromiumResult {
+	const first = rounds[0]!;
+	if (rounds.length === 1) return first;
+	const cancel = rounds.map((r) => r.cancel).find((c) => c !== undefined);
+	return summarise(
+		first.scale,
+		rounds.length,
+		rounds.flatMap((r) => r.runs),
+		rounds.flatMap((r) => r.floors),
+		cancel
+	);
 }
 
 /** Firefox or WebKit at one scale: the same sandbox, app, floor and extraction. */
@@ -268,15 +300,35 @@ keepNoResponseBodies();
 await buildAll();
 const results: NonNullable<Awaited<ReturnType<typeof benchScale>>>[] = [];
 const engineResults: EngineScaleResult[] = [];
+// With --rounds N, each round runs every engine once in turn (Chromium, then the others), so
+// that each engine is compared with Chromium's run of its own round.
+const rounds = Math.max(1, Number(values.rounds));
 for (const [i, scale] of scales.entries()) {
-	const repeats = repeatList[i] ?? repeatList[repeatList.length - 1] ?? 1;
-	for (const engine of engines) {
-		if (engine !== 'chromium') {
-			engineResults.push(await benchOtherScale(engine, scale, repeats));
-			continue;
+	const repeats = rounds > 1 ? 1 : (repeatList[i] ?? repeatList[repeatList.length - 1] ?? 1);
+	const chromiumRounds: ChromiumResult[] = [];
+	const otherRounds = new Map<OtherEngine, EngineScaleResult[]>();
+	for (let round = 0; round < rounds; round++) {
+		if (rounds > 1) console.log(`${scale}: round ${round + 1} of ${rounds}`);
+		for (const engine of engines) {
+			if (engine !== 'chromium') {
+				const list = otherRounds.get(engine) ?? [];
+				list.push(await benchOtherScale(engine, scale, repeats));
+				otherRounds.set(engine, list);
+				continue;
+			}
+			const withCancel = !values['skip-cancel'] && round === rounds - 1;
+			const result = await benchScale(scale, repeats, withCancel);
+			if (result) chromiumRounds.push(result);
 		}
-		const result = await benchScale(scale, repeats);
-		if (result) results.push(result);
+	}
+	if (chromiumRounds.length) results.push(mergeChromium(chromiumRounds));
+	for (const list of otherRounds.values()) {
+		const merged = mergeEngineRounds(list);
+		if (rounds > 1 && chromiumRounds.length === list.length) {
+			const ratios = list.map((r, k) => r.runs[0]!.ms / chromiumRounds[k]!.runs[0]!.e2eMs);
+			merged.median.vsChromium = +median(ratios).toFixed(2);
+		}
+		engineResults.push(merged);
 	}
 }
 if (values['floor-only']) process.exit(0);

@@ -24,7 +24,9 @@ export const { values } = parseArgs({
 		'floor-only': { type: 'string' },
 		out: { type: 'string', default: join(RESULTS_DIR, 'e2e.json') },
 		/** chromium (default), firefox, webkit, or a comma-separated list. */
-		browser: { type: 'string', default: 'chromium' }
+		browser: { type: 'string', default: 'chromium' },
+		/** Rounds of one run per engine in turn, instead of each engine's repeats in a row. */
+		rounds: { type: 'string', default: '1' }
 	}
 });
 export const scales = values.scales.split(',') as ('small' | 'medium' | 'large')[];

@@ -218,6 +218,11 @@ export interface EngineScaleResult {
 		pssMb: number;
 		idlePssMb: number;
 		zipMb: number;
+		/**
+		 * With `--rounds`: the median over the rounds of this engine's e2e over Chromium's in the
+		 * same round (runs minutes apart compare badly on a machine whose speed drifts).
+		 */
+		vsChromium?: number;
 	};
 	runs: EngineExtractionRun[];
 	floors: (EngineRun & { items: number })[];
@@ -267,11 +272,22 @@ export async function benchEngineScale(
 				`${run.pssMb} MB PSS (idle ${run.idlePssMb}), ZIP ${(run.zipBytes / 1e6).toFixed(1)} MB`
 		);
 	}
+	return summariseEngine(engine, version, scale, runs, floors);
+}
+
+/** Medians over an engine's runs and floors at one scale, whatever rounds they came from. */
+function summariseEngine(
+	engine: OtherEngine,
+	version: string,
+	scale: string,
+	runs: EngineExtractionRun[],
+	floors: EngineScaleResult['floors']
+): EngineScaleResult {
 	return {
 		engine,
 		version,
 		scale,
-		repeats,
+		repeats: runs.length,
 		median: {
 			e2eMs: median(runs.map((r) => r.ms)),
 			floorMs: median(floors.map((f) => f.ms)),
@@ -287,6 +303,19 @@ export async function benchEngineScale(
 }
 
 /** One row per engine and scale: `e2e vs Chromium` when Chromium ran at that scale. */
+/** One engine's rounds at one scale, as one result. */
+export function mergeEngineRounds(rounds: EngineScaleResult[]): EngineScaleResult {
+	const first = rounds[0]!;
+	if (rounds.length === 1) return first;
+	return summariseEngine(
+		first.engine,
+		first.version,
+		first.scale,
+		rounds.flatMap((r) => r.runs),
+		rounds.flatMap((r) => r.floors)
+	);
+}
+
 export function enginesTable(
 	rows: {
 		engine: string;
@@ -298,6 +327,7 @@ export function enginesTable(
 		pssMb: number;
 		idlePssMb: number;
 		zipMb: number;
+		vsChromium?: number;
 	}[]
 ): string {
 	const chromium = new Map(rows.filter((r) => r.engine === 'chromium').map((r) => [r.scale, r]));
@@ -322,7 +352,11 @@ export function enginesTable(
 			r.ratio.toFixed(2),
 			r.cpuRatio.toFixed(2),
 			`${Math.round(r.pssMb)} (${Math.round(r.idlePssMb)})`,
-			c ? (r.e2eMs / c.e2eMs).toFixed(2) : '—',
+			r.vsChromium !== undefined
+				? r.vsChromium.toFixed(2)
+				: c
+					? (r.e2eMs / c.e2eMs).toFixed(2)
+					: '—',
 			r.zipMb.toFixed(1)
 		];
 	});
