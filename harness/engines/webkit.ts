@@ -98,7 +98,7 @@ export async function launchWebKit(): Promise<EngineBrowser> {
 				LANG: 'fr_FR.UTF-8',
 				LANGUAGE: 'fr_FR:fr',
 				// Xvfb has no GPU: composited layers would be drawn by Mesa's software GL (llvmpipe),
-				// ~3 s of CPU at \`large\` taken from the extraction, which Safari leaves to a GPU.
+				// ~3 s of CPU at `large` taken from the extraction, which Safari leaves to a GPU.
 				WEBKIT_DISABLE_COMPOSITING_MODE: '1'
 			}
 		}
