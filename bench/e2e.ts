@@ -302,7 +302,8 @@ const results: NonNullable<Awaited<ReturnType<typeof benchScale>>>[] = [];
 const engineResults: EngineScaleResult[] = [];
 // With --rounds N, each round runs every engine once in turn (Chromium, then the others), so
 // that each engine is compared with Chromium's run of its own round.
-const rounds = Math.max(1, Number(values.rounds));
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${values.rounds} ?`);
 for (const [i, scale] of scales.entries()) {
 	const repeats = rounds > 1 ? 1 : (repeatList[i] ?? repeatList[repeatList.length - 1] ?? 1);
 	const chromiumRounds: ChromiumResult[] = [];
