@@ -59,6 +59,10 @@ const engines = values.browser.split(',') as ('chromium' | OtherEngine)[];
 for (const engine of engines) {
 	if (!['chromium', 'firefox', 'webkit'].includes(engine)) throw new Error(`--browser ${engine} ?`);
 }
+// With --rounds N, each round runs every engine once in turn (Chromium, then the others), so
+// that each engine is compared with Chromium's run of its own round.
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${values.rounds} ?`);
 
 // --- Main --------------------------------------------------------------------------------------------
 
@@ -300,10 +304,6 @@ keepNoResponseBodies();
 await buildAll();
 const results: NonNullable<Awaited<ReturnType<typeof benchScale>>>[] = [];
 const engineResults: EngineScaleResult[] = [];
-// With --rounds N, each round runs every engine once in turn (Chromium, then the others), so
-// that each engine is compared with Chromium's run of its own round.
-const rounds = Number(values.rounds);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${values.rounds} ?`);
 for (const [i, scale] of scales.entries()) {
 	const repeats = rounds > 1 ? 1 : (repeatList[i] ?? repeatList[repeatList.length - 1] ?? 1);
 	const chromiumRounds: ChromiumResult[] = [];
