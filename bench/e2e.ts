@@ -10,15 +10,17 @@
  *     ZIP being handed to the download;
  * and once a cancelled run (Annuler clicked at about half way) for the input delay. Memory is the
  * sampled RSS and PSS of all Chromium processes and the JS heaps of the page and its workers; CPU
- * is read per process (Chromium's own accounting, /proc for the sandbox).
+ * is read per process from /proc (Chromium's tree by process type, and the sandbox).
  *
  * Usage: npm run bench -- [--scales small,medium,large] [--repeats 3,3,2] [--skip-build]
  *        [--skip-cancel] [--profile] [--out bench/results/e2e.json]
- *        [--browser chromium,firefox,webkit] [--rounds N]
+ *        [--browser chromium,firefox,webkit] [--rounds N] [--off-the-record]
  * `--browser` (default chromium): Firefox ESR and WebKitGTK run the same extraction and floor
  * with fewer measures (bench/lib/engines/other-engines.ts); a table with a row per engine follows.
  * `--rounds N` (instead of repeats): N rounds of one run per engine in turn, each engine's
  * « × Chromium » being the median of its ratios to Chromium's run of the same round.
+ * Chromium runs on a profile of its own on disk, as staff's browsers do; `--off-the-record` uses
+ * an incognito-like context instead, whose IndexedDB (the Tâches copy) and Blobs stay in memory.
  * `--profile` builds the app unminified and saves a CPU profile of each worker of the first
  * extraction run (bench/results/profile-<scale>-*.cpuprofile) with a summary in the JSON.
  * `--floor-only <limit>` (diagnostics) runs only the floor, with pages of that size.

@@ -1,5 +1,8 @@
 // Headless Chromium as the e2e tests and the benchmark drive it: a fresh profile, French locale
 // and Paris time, console errors collected.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -39,6 +42,58 @@ export function launchProfile(userDataDir: string): Promise<BrowserContext> {
 		viewport: { width: 1280, height: 900 },
 		acceptDownloads: true
 	});
+}
+
+/** A Chromium whose pages open in its own profile on disk, and how to end it. */
+export interface OnDiskBrowser {
+	/** The profile's context: not off the record, unlike `browser.newContext()`'s. */
+	context: BrowserContext;
+	/** The browser's main process. */
+	pid: number;
+	close(): Promise<void>;
+}
+
+/**
+ * Headless Chromium on a profile of its own on disk (a temporary user-data dir, deleted on
+ * close), as staff's browsers are. Contexts from `browser.newContext()` are off the record: their
+ * IndexedDB and Blobs are held in memory, so the Tâches copy of a `large` ZIP stayed in the
+ * browser process (36 MB of IndexedDB, measured with memory-infra). A persistent context has no
+ * Browser object: the main process is found by its user-data dir.
+ */
+export async function launchOnDisk(): Promise<OnDiskBrowser> {
+	const dir = mkdtempSync(join(tmpdir(), 'eb-chromium-'));
+	try {
+		const context = await launchProfile(dir);
+		const pid = mainProcessOf(dir);
+		return {
+			context,
+			pid,
+			async close() {
+				await context.close();
+				rmSync(dir, { recursive: true, force: true });
+			}
+		};
+	} catch (error) {
+		rmSync(dir, { recursive: true, force: true });
+		throw error;
+	}
+}
+
+/** The Chromium process started with `--user-data-dir=<dir>` and no `--type` (the browser). */
+function mainProcessOf(dir: string): number {
+	for (const name of readdirSync('/proc')) {
+		if (!/^\d+$/.test(name)) continue;
+		let args: string[];
+		try {
+			args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+		} catch {
+			continue;
+		}
+		if (args.includes(`--user-data-dir=${dir}`) && !args.some((a) => a.startsWith('--type='))) {
+			return Number(name);
+		}
+	}
+	throw new Error(`Aucun processus Chromium pour ${dir}`);
 }
 
 /** A new isolated context: fr-FR, Europe/Paris, a desktop viewport. */

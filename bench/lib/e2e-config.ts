@@ -26,7 +26,9 @@ export const { values } = parseArgs({
 		/** chromium (default), firefox, webkit, or a comma-separated list. */
 		browser: { type: 'string', default: 'chromium' },
 		/** Rounds of one run per engine in turn, instead of each engine's repeats in a row. */
-		rounds: { type: 'string', default: '1' }
+		rounds: { type: 'string', default: '1' },
+		/** Chromium in an off-the-record context (IndexedDB and Blobs in memory), not on disk. */
+		'off-the-record': { type: 'boolean', default: false }
 	}
 });
 export const scales = values.scales.split(',') as ('small' | 'medium' | 'large')[];

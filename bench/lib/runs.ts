@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { fillEverything } from '../../harness/form-driver';
 import { pageLimitOf } from '../../src/lib/core/datasets/index';
 import { datasetOf, type ExtractionPlan } from '../../src/lib/core/extraction/plan';
-import { launchBrowser } from '../../harness/browser';
 import { workerPoolSize } from '../../src/lib/engine/pool-size';
 import type { FloorJob, FloorRequest, FloorResult } from '../floor.worker';
 import { HeapSampler, readProbe, type ProbeData } from './page-probe';
 import { summariseProfile, type CpuProfile } from './profile';
 import { FROM, profiling, RESULTS_DIR, TO, TOKEN, values } from './e2e-config';
-import { browserPid, openPage, watch, type Env } from './watch';
+import { launchBench, openPage, watch, type Env } from './watch';
 
 /** The pages the engine asks for: same lists, same page sizes. */
 export function floorJobs(plan: ExtractionPlan): FloorJob[] {
@@ -28,10 +27,10 @@ export function floorJobs(plan: ExtractionPlan): FloorJob[] {
 }
 
 export async function floorRun(env: Env) {
-	const browser = await launchBrowser();
+	const bench = await launchBench();
 	try {
-		const pid = await browserPid(browser);
-		const { page, errors } = await openPage(browser, env);
+		const { pid } = bench;
+		const { page, errors } = await openPage(bench.context, env);
 		const w = await watch(page, pid, env.sandbox.pid);
 		const requests: Omit<FloorRequest, 'job'> = {
 			apiBaseUrl: env.sandbox.url,
@@ -83,7 +82,7 @@ export async function floorRun(env: Env) {
 		if (errors.length) throw new Error(`floor: console errors: ${errors.join(' | ')}`);
 		return { ...result, ...resources };
 	} finally {
-		await browser.close();
+		await bench.close();
 	}
 }
 
@@ -124,11 +123,11 @@ export function fileTimeline(probe: ProbeData, t0: number) {
 }
 
 export async function extractionRun(env: Env, scale: string, index: number) {
-	const browser = await launchBrowser();
+	const bench = await launchBench();
 	const download = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
 	try {
-		const pid = await browserPid(browser);
-		const { page, errors } = await openPage(browser, env);
+		const { pid } = bench;
+		const { page, errors } = await openPage(bench.context, env);
 		await fillEverything(page, { from: FROM, to: TO, archived: true });
 		// The page's main thread on its own: the UI and the messages of the workers.
 		const cdp = await page.context().newCDPSession(page);
@@ -182,7 +181,7 @@ export async function extractionRun(env: Env, scale: string, index: number) {
 			...resources
 		};
 	} finally {
-		await browser.close();
+		await bench.close();
 		rmSync(download, { recursive: true, force: true });
 	}
 }
@@ -213,9 +212,9 @@ export function saveProfiles(heap: HeapSampler, scale: string) {
 
 /** Annuler at about half way: input delay and time until the UI says the run is cancelled. */
 export async function cancelRun(env: Env, expectedMs: number) {
-	const browser = await launchBrowser();
+	const bench = await launchBench();
 	try {
-		const { page, errors } = await openPage(browser, env);
+		const { page, errors } = await openPage(bench.context, env);
 		await fillEverything(page, { from: FROM, to: TO, archived: true });
 		let downloads = 0;
 		page.on('download', () => downloads++);
@@ -269,6 +268,6 @@ export async function cancelRun(env: Env, expectedMs: number) {
 			downloads
 		};
 	} finally {
-		await browser.close();
+		await bench.close();
 	}
 }

@@ -1,11 +1,17 @@
 // Watching a run: Chromium's processes (memory, CPU by type), the heaps, the sandbox, the machine's noise.
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type ExtractionPlan } from '../../src/lib/core/extraction/plan';
-import { collectConsoleErrors, newContext } from '../../harness/browser';
+import {
+	collectConsoleErrors,
+	launchBrowser,
+	launchOnDisk,
+	newContext,
+	type OnDiskBrowser
+} from '../../harness/browser';
 import { HeapSampler, installProbe } from './page-probe';
-import { cpuSeconds, rssKb, TreeSampler } from './processes';
-import { profiling } from './e2e-config';
+import { chromiumType, cpuSeconds, processTree, rssKb, TreeSampler } from './processes';
+import { profiling, values } from './e2e-config';
 import type { Sandbox } from './sandbox-process';
 
 export async function browserPid(browser: Browser): Promise<number> {
@@ -24,8 +30,21 @@ export interface Env {
 	structureId: string;
 }
 
-export async function openPage(browser: Browser, env: Env) {
-	const context = await newContext(browser);
+/**
+ * The browser of one bench run: a profile on disk, as staff's browsers have (default), or an
+ * off-the-record context (`--off-the-record`), whose IndexedDB and Blobs stay in memory.
+ */
+export async function launchBench(): Promise<OnDiskBrowser> {
+	if (!values['off-the-record']) return launchOnDisk();
+	const browser = await launchBrowser();
+	return {
+		context: await newContext(browser),
+		pid: await browserPid(browser),
+		close: () => browser.close()
+	};
+}
+
+export async function openPage(context: BrowserContext, env: Env) {
 	// tsx names functions through a `__name` helper that serialised functions do not carry.
 	await context.addInitScript('globalThis.__name ??= (f) => f;');
 	await context.addInitScript(installProbe, { holdWorkers: profiling });
@@ -56,17 +75,9 @@ export interface Watch {
 	heap: HeapSampler;
 }
 
-/** CPU seconds of each Chromium process type, from the browser itself. */
-export async function cpuByType(
-	browser: Browser
-): Promise<Map<number, { type: string; cpu: number }>> {
-	const session = await browser.newBrowserCDPSession();
-	try {
-		const info = await session.send('SystemInfo.getProcessInfo');
-		return new Map(info.processInfo.map((p) => [p.id, { type: p.type, cpu: p.cpuTime }]));
-	} finally {
-		await session.detach();
-	}
+/** CPU seconds of each process of Chromium's tree, with its type, from /proc. */
+export function cpuByType(pid: number): Map<number, { type: string; cpu: number }> {
+	return new Map(processTree(pid).map((p) => [p, { type: chromiumType(p), cpu: cpuSeconds(p) }]));
 }
 
 /** Busy CPU seconds of the whole machine (all tenants), from /proc/stat. */
@@ -83,8 +94,7 @@ export function machineBusySeconds(): number {
 }
 
 export async function watch(page: Page, pid: number, sandboxPid: number): Promise<Watch> {
-	const browser = page.context().browser()!;
-	const cpuStart = await cpuByType(browser);
+	const cpuStart = cpuByType(pid);
 	const machineStart = machineBusySeconds();
 	const benchStart = process.cpuUsage();
 	const heap = await HeapSampler.attach(page, { profile: profiling });
@@ -100,7 +110,7 @@ export async function watch(page: Page, pid: number, sandboxPid: number): Promis
 			clearInterval(rssTimer);
 			const heaps = await heap.stop();
 			const chromium = tree.stop();
-			const cpuEnd = await cpuByType(browser);
+			const cpuEnd = cpuByType(pid);
 			const byType: Record<string, number> = {};
 			for (const [id, end] of cpuEnd) {
 				const delta = end.cpu - (cpuStart.get(id)?.cpu ?? 0);
