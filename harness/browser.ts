@@ -44,9 +44,8 @@ export function launchProfile(userDataDir: string): Promise<BrowserContext> {
 	});
 }
 
-/** A Chromium whose pages open in its own profile on disk, and how to end it. */
-export interface OnDiskBrowser {
-	/** The profile's context: not off the record, unlike `browser.newContext()`'s. */
+/** A Chromium to drive: the context its pages open in, its main process, how to end it. */
+export interface LaunchedChromium {
 	context: BrowserContext;
 	/** The browser's main process. */
 	pid: number;
@@ -60,7 +59,7 @@ export interface OnDiskBrowser {
  * browser process (36 MB of IndexedDB, measured with memory-infra). A persistent context has no
  * Browser object: the main process is found by its user-data dir.
  */
-export async function launchOnDisk(): Promise<OnDiskBrowser> {
+export async function launchOnDisk(): Promise<LaunchedChromium> {
 	const dir = mkdtempSync(join(tmpdir(), 'eb-chromium-'));
 	try {
 		const context = await launchProfile(dir);

@@ -7,7 +7,7 @@ import {
 	launchBrowser,
 	launchOnDisk,
 	newContext,
-	type OnDiskBrowser
+	type LaunchedChromium
 } from '../../harness/browser';
 import { HeapSampler, installProbe } from './page-probe';
 import { chromiumType, cpuSeconds, processTree, rssKb, TreeSampler } from './processes';
@@ -34,7 +34,7 @@ export interface Env {
  * The browser of one bench run: a profile on disk, as staff's browsers have (default), or an
  * off-the-record context (`--off-the-record`), whose IndexedDB and Blobs stay in memory.
  */
-export async function launchBench(): Promise<OnDiskBrowser> {
+export async function launchBench(): Promise<LaunchedChromium> {
 	if (!values['off-the-record']) return launchOnDisk();
 	const browser = await launchBrowser();
 	return {
