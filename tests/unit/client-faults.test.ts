@@ -17,7 +17,7 @@ import {
 	type ExtractionEvent,
 	type ListQuery
 } from '../../src/lib/contract/spico';
-import { appointment } from '../helpers/items';
+import { appointment, dossier } from '../helpers/items';
 
 const BASE = 'http://api.test/api/v1';
 const SID = 'str-1';
@@ -355,25 +355,12 @@ describe('responses that break the contract', () => {
 	});
 
 	it('an unknown dossier status code is named too', async () => {
-		const dossier = {
-			dossierId: 'D-9',
-			patient: { nom: 'N', prenom: 'P', dateNaissance: null },
-			ins: null,
-			nomNaissance: null,
-			nomUsage: null,
-			prenoms: null,
-			sexe: null,
-			adresse: null,
-			codePostal: null,
-			commune: null,
-			telephone: null,
-			courriel: null,
-			medecinTraitant: null,
+		const item = dossier('D-9', {
 			createdAt: '2022-01-01T10:00:00Z',
-			archivedAt: null,
-			statusEvents: [{ at: '2022-02-01T10:00:00Z', status: 'suspendu' }]
-		};
-		const { fetch } = scripted(Response.json({ items: [dossier], nextCursor: null, total: 1 }));
+			// A code the contract does not know, which the type cannot hold either.
+			statusEvents: [{ at: '2022-02-01T10:00:00Z', status: 'suspendu' as never }]
+		});
+		const { fetch } = scripted(Response.json({ items: [item], nextCursor: null, total: 1 }));
 		await expect(setup(fetch).client.page(SID, 'dossiers', QUERY)).rejects.toMatchObject({
 			name: 'ContractError',
 			dossierId: 'D-9',
