@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-	TaskDataError,
 	decryptChunksFrom,
 	encryptBlobInto,
 	type CipherOptions,
 	type EncryptedChunk
 } from '../../src/lib/tasks/crypto';
-import { blobBytes, bytes } from './tasks-helpers';
+import { blobBytes, bytes, problemOf } from './tasks-helpers';
 
 const OPTS = { bindTo: 'task-1', chunkSize: 1000 };
 
@@ -28,16 +27,6 @@ function decryptChunks(
 	options: { bindTo: string; count: number }
 ): Promise<Blob> {
 	return decryptChunksFrom(key, async (i) => chunks.find((c) => c.index === i), options);
-}
-
-async function refused(promise: Promise<unknown>): Promise<string> {
-	try {
-		await promise;
-	} catch (error) {
-		if (error instanceof TaskDataError) return error.problem;
-		throw error;
-	}
-	throw new Error('accepted');
 }
 
 describe('encryption of a ZIP', () => {
@@ -78,13 +67,13 @@ describe('encryption of a ZIP', () => {
 		const data = new Uint8Array(chunks[1]!.data.slice(0));
 		data[17]! ^= 0x01;
 		const tampered = chunks.map((c, i) => (i === 1 ? { ...c, data: data.buffer } : c));
-		expect(await refused(decryptChunks(key, tampered, { bindTo: 'task-1', count: 3 }))).toBe(
+		expect(await problemOf(decryptChunks(key, tampered, { bindTo: 'task-1', count: 3 }))).toBe(
 			'corrupt'
 		);
 		const iv = new Uint8Array(chunks[0]!.iv);
 		iv[0]! ^= 0x80;
 		const badIv = chunks.map((c, i) => (i === 0 ? { ...c, iv } : c));
-		expect(await refused(decryptChunks(key, badIv, { bindTo: 'task-1', count: 3 }))).toBe(
+		expect(await problemOf(decryptChunks(key, badIv, { bindTo: 'task-1', count: 3 }))).toBe(
 			'corrupt'
 		);
 	});
@@ -94,21 +83,21 @@ describe('encryption of a ZIP', () => {
 		const chunks = await encryptBlob(key, new Blob([bytes(2500)]), OPTS);
 		const [c0, c1, c2] = chunks as [(typeof chunks)[0], (typeof chunks)[0], (typeof chunks)[0]];
 		const swapped = [{ ...c0, index: 1 }, { ...c1, index: 0 }, c2];
-		expect(await refused(decryptChunks(key, swapped, { bindTo: 'task-1', count: 3 }))).toBe(
+		expect(await problemOf(decryptChunks(key, swapped, { bindTo: 'task-1', count: 3 }))).toBe(
 			'corrupt'
 		);
 		// The last chunk dropped, and the count lowered to match: the count is authenticated.
-		expect(await refused(decryptChunks(key, [c0, c1], { bindTo: 'task-1', count: 2 }))).toBe(
+		expect(await problemOf(decryptChunks(key, [c0, c1], { bindTo: 'task-1', count: 2 }))).toBe(
 			'corrupt'
 		);
-		expect(await refused(decryptChunks(key, [c0, c1], { bindTo: 'task-1', count: 3 }))).toBe(
+		expect(await problemOf(decryptChunks(key, [c0, c1], { bindTo: 'task-1', count: 3 }))).toBe(
 			'corrupt'
 		);
-		expect(await refused(decryptChunks(key, chunks, { bindTo: 'task-2', count: 3 }))).toBe(
+		expect(await problemOf(decryptChunks(key, chunks, { bindTo: 'task-2', count: 3 }))).toBe(
 			'corrupt'
 		);
 		const other = await generateZipKey();
-		expect(await refused(decryptChunks(other, chunks, { bindTo: 'task-1', count: 3 }))).toBe(
+		expect(await problemOf(decryptChunks(other, chunks, { bindTo: 'task-1', count: 3 }))).toBe(
 			'corrupt'
 		);
 	});

@@ -9,6 +9,7 @@ import {
 	type StorageKeyring,
 	type StorageKeySource
 } from '../../src/lib/tasks/keyring';
+import { TaskDataError } from '../../src/lib/tasks/crypto';
 import type { TaskFile, TaskScope } from '../../src/lib/tasks/model';
 import { TaskRepository, type RepositoryOptions } from '../../src/lib/tasks/repository';
 
@@ -122,4 +123,15 @@ export async function launched(repo: TaskRepository, id = newTaskId()): Promise<
 		files: FILES.map((f) => ({ ...f, sheets: [], rows: 0, cutCells: 0, continuations: [] }))
 	});
 	return id;
+}
+
+/** The TaskDataError problem `promise` is refused with; any other outcome fails the test. */
+export async function problemOf(promise: Promise<unknown>): Promise<string> {
+	try {
+		await promise;
+	} catch (error) {
+		if (error instanceof TaskDataError) return error.problem;
+		throw error;
+	}
+	throw new Error('accepted');
 }

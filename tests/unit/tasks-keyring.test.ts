@@ -8,7 +8,6 @@ import Dexie from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
 import { STATUS_CODES } from '../../src/lib/contract/spico';
-import { TaskDataError } from '../../src/lib/tasks/crypto';
 import { LEGACY_KEY_DROPPED, openTasksDatabase } from '../../src/lib/tasks/db';
 import {
 	apiKeyring,
@@ -17,17 +16,15 @@ import {
 	unwrapDataKey,
 	wrapDataKey
 } from '../../src/lib/tasks/keyring';
-import { ALICE, ALICE_OTHER_STRUCTURE, BOB, FILES, request, storageKeyOf } from './tasks-helpers';
-
-async function problemOf(promise: Promise<unknown>): Promise<string> {
-	try {
-		await promise;
-	} catch (error) {
-		if (error instanceof TaskDataError) return error.problem;
-		throw error;
-	}
-	throw new Error('accepted');
-}
+import {
+	ALICE,
+	ALICE_OTHER_STRUCTURE,
+	BOB,
+	FILES,
+	problemOf,
+	request,
+	storageKeyOf
+} from './tasks-helpers';
 
 const KEY = storageKeyOf(ALICE, 'k1');
 
