@@ -17,6 +17,7 @@ import { planExtraction, type ExtractionContext } from '../../src/lib/core/extra
 import { runWorkbookJob } from '../../src/lib/core/extraction/run-job';
 import type { ExtractionRequest } from '../../src/lib/core/request';
 import { buildZip } from '../../src/lib/core/zip';
+import { concat } from './xlsx-helpers';
 import { allItems } from '../helpers/api';
 import { everythingRequest } from '../../harness/form-driver';
 import { createSandboxServer, type SandboxServer } from '../../sandbox/server';
@@ -75,13 +76,7 @@ beforeAll(async () => {
 		plan.jobs.map((job) => runWorkbookJob(job, context, client, { pageLimit: 97 }))
 	);
 	const zipped = buildZip(built.map((b) => ({ fileName: b.fileName, parts: b.parts })));
-	const bytes = new Uint8Array(zipped.size);
-	let offset = 0;
-	for (const p of zipped.parts) {
-		bytes.set(p, offset);
-		offset += p.length;
-	}
-	workbooks = readZip(bytes);
+	workbooks = readZip(concat(zipped.parts));
 }, 120_000);
 
 afterAll(async () => {

@@ -14,6 +14,7 @@ import { runWorkbookJob } from '../../src/lib/core/extraction/run-job';
 import { derivePseudonymKey } from '../../src/lib/core/pseudonymise/key';
 import type { ExtractionRequest } from '../../src/lib/core/request';
 import { buildZip } from '../../src/lib/core/zip';
+import { concat } from './xlsx-helpers';
 import { createDbSink, createMemoryDb } from '../../sandbox/db';
 import { createSandboxServer, type SandboxServer } from '../../sandbox/server';
 import {
@@ -83,13 +84,7 @@ async function extract(
 		)
 	);
 	const zipped = buildZip(built.map((b) => ({ fileName: b.fileName, parts: b.parts })));
-	const bytes = new Uint8Array(zipped.size);
-	let offset = 0;
-	for (const p of zipped.parts) {
-		bytes.set(p, offset);
-		offset += p.length;
-	}
-	return { zipName: plan.zipName, workbooks: readZip(bytes) };
+	return { zipName: plan.zipName, workbooks: readZip(concat(zipped.parts)) };
 }
 
 const query = (r: ExtractionRequest): ListQuery => ({
