@@ -55,19 +55,24 @@ function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
 	return Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
 }
 
+/** KEY_HEX as the HMAC key PBKDF2 derives from PASS and SID (non-extractable, sign only). */
+function knownKey(): Promise<CryptoKey> {
+	return crypto.subtle.importKey(
+		'raw',
+		hexBytes(KEY_HEX),
+		{ name: 'HMAC', hash: 'SHA-256' },
+		false,
+		['sign']
+	);
+}
+
 describe('known answers (vectors from node:crypto)', () => {
 	it('uses at least 600,000 iterations', () => {
 		expect(PBKDF2_ITERATIONS).toBeGreaterThanOrEqual(600_000);
 	});
 
 	it('HMAC alone: the pseudonym is P- and the first 16 hex digits of the MAC', async () => {
-		const key = await crypto.subtle.importKey(
-			'raw',
-			hexBytes(KEY_HEX),
-			{ name: 'HMAC', hash: 'SHA-256' },
-			false,
-			['sign']
-		);
+		const key = await knownKey();
 		expect(await pseudonymOf(key, SID, 'DOS-000042')).toBe(`P-${MAC_42.slice(0, 16)}`);
 		expect(await pseudonymOf(key, SID, 'DOS-000042')).toBe(KAT.dos42);
 		expect(await pseudonymOf(key, SID, 'DOS-000043')).toBe(KAT.dos43);
@@ -94,13 +99,7 @@ describe('known answers (vectors from node:crypto)', () => {
 
 describe('bad input: a clear error, nothing computed', () => {
 	it('refuses a dossier id that is not a string, and a missing structure id', async () => {
-		const key = await crypto.subtle.importKey(
-			'raw',
-			hexBytes(KEY_HEX),
-			{ name: 'HMAC', hash: 'SHA-256' },
-			false,
-			['sign']
-		);
+		const key = await knownKey();
 		await expect(pseudonymOf(key, SID, 42)).rejects.toThrow(
 			/Identifiant de dossier invalide \(de type number, texte attendu\)/
 		);
@@ -120,13 +119,7 @@ describe('bad input: a clear error, nothing computed', () => {
 	});
 
 	it('answers from the table only for prepared dossiers', async () => {
-		const key = await crypto.subtle.importKey(
-			'raw',
-			hexBytes(KEY_HEX),
-			{ name: 'HMAC', hash: 'SHA-256' },
-			false,
-			['sign']
-		);
+		const key = await knownKey();
 		const table = new PseudonymTable(key, SID);
 		await table.prepare([{ dossierId: 'DOS-000042' }, { dossierId: 'DOS-000042' }]);
 		expect(table.get('DOS-000042')).toBe(KAT.dos42);
